@@ -1,0 +1,217 @@
+"""The claim model: an embedding "body" plus three scikit-learn "heads".
+
+- relevance head: is the text about social services at all? Texts below the gate never get a claim, so
+  "they kidnapped the match" cannot be flagged.
+- stance head: spreads / debunks / neutral. Negation ("kidnappar inte") moves a multilingual sentence
+  embedding only a little, so this head also sees word and character n-grams, which carry the
+  negation words and the fact-check vocabulary in every language.
+- claim head: which of the catalog's claims a spreading or debunking text is about.
+
+A saved model is a folder: `config.json` (encoder, version, params, classes, training-data hash),
+`heads.joblib` and `metrics.json`. The version names the encoder and the data hash, so every stored
+classification says which model produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from classify.errors import ModelError
+
+STANCES = ("spreads", "debunks", "neutral")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Decision settings saved with the model; thresholds are probabilities."""
+
+    relevance_threshold: float = 0.5
+    claim_threshold: float = 0.35
+    min_words: int = 3
+    c_relevance: float = 4.0
+    c_stance: float = 4.0
+    c_claim: float = 8.0
+    ngram_weight: float = 0.6
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled text. `claim` is None for neutral texts; `relevant` False for off-topic ones."""
+
+    text: str
+    stance: str
+    claim: str | None
+    relevant: bool = True
+    lang: str | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    claim: str | None
+    stance: str
+    score: float
+    relevance: float
+    claim_probability: float = 0.0
+    stance_probabilities: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> bool:
+        return self.stance == "spreads" and self.claim is not None
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+class ClaimModel:
+    """Fit, predict, save and load the three heads for one encoder."""
+
+    def __init__(
+        self,
+        encoder: str,
+        version: str,
+        params: ModelParams,
+        relevance: LogisticRegression,
+        stance: LogisticRegression,
+        claim: LogisticRegression,
+        ngrams: TfidfVectorizer,
+        data_hash: str = "",
+        metrics: dict | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.version = version
+        self.params = params
+        self._relevance = relevance
+        self._stance = stance
+        self._claim = claim
+        self._ngrams = ngrams
+        self.data_hash = data_hash
+        self.metrics = metrics or {}
+
+    # ------------------------------------------------------------------------------------------ fit
+    @classmethod
+    def fit(
+        cls,
+        encoder: str,
+        version: str,
+        embeddings: np.ndarray,
+        examples: Sequence[Example],
+        params: ModelParams | None = None,
+        data_hash: str = "",
+    ) -> ClaimModel:
+        params = params or ModelParams()
+        if len(examples) != len(embeddings):
+            raise ModelError("examples and embeddings differ in length")
+        texts = [e.text for e in examples]
+        ngrams = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=60000
+        ).fit(texts)
+        relevant = np.array([e.relevant for e in examples])
+        relevance = LogisticRegression(C=params.c_relevance, max_iter=2000, class_weight="balanced")
+        relevance.fit(embeddings, relevant.astype(int))
+
+        on_topic = np.flatnonzero(relevant)
+        stance = LogisticRegression(C=params.c_stance, max_iter=3000, class_weight="balanced")
+        stance.fit(
+            _stance_features(embeddings[on_topic], ngrams.transform([texts[i] for i in on_topic]),
+                             params.ngram_weight),
+            [examples[i].stance for i in on_topic],
+        )
+        with_claim = [i for i, e in enumerate(examples) if e.claim is not None]
+        if not with_claim:
+            raise ModelError("training data has no examples with a claim")
+        claim = LogisticRegression(C=params.c_claim, max_iter=3000, class_weight="balanced")
+        claim.fit(embeddings[with_claim], [examples[i].claim for i in with_claim])
+        return cls(encoder, version, params, relevance, stance, claim, ngrams, data_hash)
+
+    # -------------------------------------------------------------------------------------- predict
+    def predict(self, embeddings: np.ndarray, texts: Sequence[str]) -> list[Prediction]:
+        if len(texts) == 0:
+            return []
+        p = self.params
+        relevance = self._relevance.predict_proba(embeddings)[:, 1]
+        stance_probs = self._stance.predict_proba(
+            _stance_features(embeddings, self._ngrams.transform(list(texts)), p.ngram_weight)
+        )
+        claim_probs = self._claim.predict_proba(embeddings)
+        stance_classes = list(self._stance.classes_)
+        claim_classes = list(self._claim.classes_)
+        out = []
+        for i, text in enumerate(texts):
+            probs = {s: float(stance_probs[i, stance_classes.index(s)]) for s in stance_classes}
+            rel = float(relevance[i])
+            if rel < p.relevance_threshold or word_count(text) < p.min_words:
+                # Off-topic or too short to carry a claim: never flagged, whatever the other heads say.
+                out.append(Prediction(None, "neutral", 1.0 - rel if rel < 0.5 else rel, rel, 0.0,
+                                      probs))
+                continue
+            stance = max(probs, key=probs.get)
+            best = int(np.argmax(claim_probs[i]))
+            p_claim = float(claim_probs[i, best])
+            if stance == "neutral":
+                out.append(Prediction(None, "neutral", probs["neutral"], rel, p_claim, probs))
+            elif p_claim < p.claim_threshold:
+                out.append(Prediction(None, stance, probs[stance], rel, p_claim, probs))
+            else:
+                score = probs[stance] * p_claim
+                out.append(Prediction(claim_classes[best], stance, score, rel, p_claim, probs))
+        return out
+
+    # ---------------------------------------------------------------------------------- persistence
+    def save(self, folder: Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        joblib.dump(
+            {"relevance": self._relevance, "stance": self._stance, "claim": self._claim,
+             "ngrams": self._ngrams},
+            folder / "heads.joblib",
+        )
+        config = {
+            "version": self.version,
+            "encoder": self.encoder,
+            "params": asdict(self.params),
+            "claims": [str(c) for c in self._claim.classes_],
+            "stances": [str(s) for s in self._stance.classes_],
+            "training_data_hash": self.data_hash,
+            "sklearn_version": sklearn.__version__,
+        }
+        (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        (folder / "metrics.json").write_text(json.dumps(self.metrics, indent=2), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path) -> ClaimModel:
+        folder = Path(folder)
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            heads = joblib.load(folder / "heads.joblib")
+        except FileNotFoundError as exc:
+            raise ModelError(f"model folder {folder} is incomplete ({exc.filename} missing); "
+                             "run `tillit train`") from exc
+        if config.get("sklearn_version") != sklearn.__version__:
+            raise ModelError(f"model in {folder} was saved with scikit-learn "
+                             f"{config.get('sklearn_version')}; run `tillit train` to rebuild it")
+        metrics_path = folder / "metrics.json"
+        metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.exists() else {}
+        return cls(
+            config["encoder"], config["version"], ModelParams(**config["params"]),
+            heads["relevance"], heads["stance"], heads["claim"], heads["ngrams"],
+            config.get("training_data_hash", ""), metrics,
+        )
+
+
+def _stance_features(embeddings: np.ndarray, ngram_matrix, weight: float):
+    return sparse.hstack([sparse.csr_matrix(embeddings), ngram_matrix * weight]).tocsr()

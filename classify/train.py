@@ -1,0 +1,144 @@
+"""Build training data (labelled files + catalog examples) and train or load the claim model.
+
+The fixed test split in `data/labelled/` is never read here: `evaluate.py` alone opens it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from classify.embed import Embedder
+from classify.errors import TrainingDataError
+from classify.model import STANCES, ClaimModel, Example, ModelParams
+from rebuttals import Catalog
+
+SPLITS = ("train", "val", "test")
+
+
+def read_labelled(directory: Path, splits: Iterable[str]) -> list[Example]:
+    """Examples from every `*.jsonl` in `directory` whose `split` is in `splits`."""
+    wanted = set(splits)
+    examples = []
+    files = sorted(Path(directory).glob("*.jsonl"))
+    if not files:
+        raise TrainingDataError(f"no labelled data (*.jsonl) in {directory}")
+    for path in files:
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    if row["split"] not in SPLITS or row["stance"] not in STANCES:
+                        raise ValueError(f"split {row['split']!r} / stance {row['stance']!r}")
+                    if row["split"] not in wanted:
+                        continue
+                    examples.append(
+                        Example(
+                            text=str(row["text"]),
+                            stance=row["stance"],
+                            claim=row.get("claim"),
+                            relevant=bool(row.get("relevant", True)),
+                            lang=row.get("lang"),
+                            origin=f"{path.name}:{number}",
+                        )
+                    )
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise TrainingDataError(f"{path}:{number}: bad labelled row ({exc})") from exc
+    return examples
+
+
+def catalog_examples(catalog: Catalog) -> list[Example]:
+    """The example phrasings in the claim files, as training examples."""
+    out = []
+    for claim in catalog:
+        for stance, by_lang in (("spreads", claim.examples.spreads),
+                                ("debunks", claim.examples.debunks)):
+            for lang, texts in by_lang.items():
+                out.extend(
+                    Example(t, stance, claim.id, True, lang, f"catalog:{claim.id}") for t in texts
+                )
+    return out
+
+
+def data_hash(examples: Sequence[Example], encoder: str, params: ModelParams) -> str:
+    digest = hashlib.sha256()
+    digest.update(encoder.encode())
+    digest.update(json.dumps(asdict(params), sort_keys=True).encode())
+    for e in sorted(examples, key=lambda e: (e.text, e.stance, e.claim or "")):
+        digest.update(json.dumps([e.text, e.stance, e.claim, e.relevant]).encode())
+    return digest.hexdigest()
+
+
+def version_for(encoder: str, digest: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in encoder.split("/")[-1]).strip("-")
+    return f"{slug}-{digest[:10]}"
+
+
+def training_set(labelled_dir: Path, catalog: Catalog, extra: Sequence[Example] = ()) -> list[Example]:
+    return [*read_labelled(labelled_dir, ["train"]), *catalog_examples(catalog), *extra]
+
+
+def train(
+    embedder: Embedder,
+    examples: Sequence[Example],
+    params: ModelParams | None = None,
+    validation: Sequence[Example] = (),
+) -> ClaimModel:
+    params = params or ModelParams()
+    digest = data_hash(examples, embedder.name, params)
+    vectors = embedder.embed([e.text for e in examples])
+    model = ClaimModel.fit(embedder.name, version_for(embedder.name, digest), vectors, examples,
+                           params, digest)
+    if validation:
+        model.metrics = {"validation": quick_metrics(model, embedder, validation),
+                         "training_examples": len(examples)}
+    return model
+
+
+def quick_metrics(model: ClaimModel, embedder: Embedder, examples: Sequence[Example]) -> dict:
+    """Flag precision/recall/F1 and stance accuracy: enough to see a bad model at a glance."""
+    texts = [e.text for e in examples]
+    preds = model.predict(embedder.embed(texts), texts)
+    gold = np.array([e.stance == "spreads" and e.claim is not None for e in examples])
+    got = np.array([p.flagged for p in preds])
+    correct_claim = np.array([p.claim == e.claim for p, e in zip(preds, examples, strict=True)])
+    tp = int(np.sum(gold & got & correct_claim))
+    precision = tp / max(int(got.sum()), 1)
+    recall = tp / max(int(gold.sum()), 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    stance_acc = float(np.mean([p.stance == e.stance for p, e in zip(preds, examples, strict=True)]))
+    return {"n": len(examples), "flag_precision": round(precision, 4),
+            "flag_recall": round(recall, 4), "flag_f1": round(f1, 4),
+            "stance_accuracy": round(stance_acc, 4)}
+
+
+def load_or_train(
+    embedder: Embedder,
+    model_dir: Path,
+    labelled_dir: Path,
+    catalog: Catalog,
+    params: ModelParams | None = None,
+    extra: Sequence[Example] = (),
+    force: bool = False,
+) -> ClaimModel:
+    """The model for this encoder and training data: loaded if saved, else trained and saved.
+
+    Keyed by the data hash, so editing labelled data or the catalog retrains on the next run.
+    """
+    params = params or ModelParams()
+    examples = training_set(labelled_dir, catalog, extra)
+    digest = data_hash(examples, embedder.name, params)
+    folder = Path(model_dir) / version_for(embedder.name, digest)
+    if (folder / "config.json").exists() and not force:
+        return ClaimModel.load(folder)
+    validation = read_labelled(labelled_dir, ["val"])
+    model = train(embedder, examples, params, validation)
+    model.save(folder)
+    return model

@@ -1,0 +1,38 @@
+"""Tillit's Streamlit app: language switch, navigation, and the thin pages in `app_pages/`.
+
+Run it with `tillit dashboard` (which sets TILLIT_DB and binds to 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import LANGUAGES, t
+from dashboard.state import LANG
+
+PAGES = Path(__file__).parent / "app_pages"
+
+st.set_page_config(page_title="Tillit", layout="wide")
+
+if LANG not in st.session_state:
+    st.session_state[LANG] = os.environ.get("TILLIT_LANG", "sv")
+st.sidebar.selectbox(
+    "Språk / Language", list(LANGUAGES), format_func=LANGUAGES.get, key=LANG
+)
+
+page = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title=t("page_overview"), url_path="oversikt", default=True),
+        st.Page(PAGES / "flagged.py", title=t("page_flagged"), url_path="flaggade"),
+        st.Page(PAGES / "claim.py", title=t("page_claim"), url_path="pastaende"),
+    ]
+)
+
+if not data.available():
+    st.warning(t("no_db"))
+    st.stop()
+page.run()

@@ -1,0 +1,95 @@
+"""Cached access to the store for the pages. Pages call these, never SQL.
+
+The database path comes from `TILLIT_DB` (set by `tillit dashboard`). Query results are cached for a
+minute with `st.cache_data`, keyed by the filter values, so reruns from widget changes stay fast while
+new ingests still show up soon.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from rebuttals import Catalog, default_catalog
+from store import PostFilter, Store, queries
+
+TTL = 60
+
+
+def db_path() -> str:
+    return os.environ.get("TILLIT_DB", "data/tillit.duckdb")
+
+
+@st.cache_resource
+def _store(path: str) -> Store:
+    return Store(path, lock_timeout=10.0)
+
+
+def store() -> Store:
+    return _store(db_path())
+
+
+def available() -> bool:
+    return store().exists()
+
+
+@st.cache_resource
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _posts(path: str, flt: PostFilter, limit: int = 500) -> pd.DataFrame:
+    return queries.posts(_store(path), flt, limit=limit)
+
+
+def posts(flt: PostFilter, limit: int = 500) -> pd.DataFrame:
+    return _posts(db_path(), flt, limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _count_posts(path: str, flt: PostFilter) -> int:
+    return queries.count_posts(_store(path), flt)
+
+
+def count_posts(flt: PostFilter) -> int:
+    return _count_posts(db_path(), flt)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _timeline(path: str, flt: PostFilter, granularity: str) -> pd.DataFrame:
+    return queries.timeline(_store(path), flt, granularity)
+
+
+def timeline(flt: PostFilter, granularity: str) -> pd.DataFrame:
+    return _timeline(db_path(), flt, granularity)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _breakdown(path: str, flt: PostFilter, column: str) -> pd.DataFrame:
+    return queries.breakdown(_store(path), flt, column)
+
+
+def breakdown(flt: PostFilter, column: str) -> pd.DataFrame:
+    return _breakdown(db_path(), flt, column)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _filter_options(path: str) -> dict[str, list[str]]:
+    return queries.filter_options(_store(path))
+
+
+def filter_options() -> dict[str, list[str]]:
+    return _filter_options(db_path())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _date_span(path: str) -> tuple[datetime | None, datetime | None]:
+    return queries.date_span(_store(path))
+
+
+def date_span() -> tuple[datetime | None, datetime | None]:
+    return _date_span(db_path())

@@ -1,0 +1,96 @@
+"""User-facing dashboard text in Swedish (default) and English. Code and identifiers stay English."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.state import LANG
+
+LANGUAGES = {"sv": "Svenska", "en": "English"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"sv": "Tillit — lägesbild", "en": "Tillit — situation report"},
+    "language": {"sv": "Språk", "en": "Language"},
+    "page_overview": {"sv": "Översikt", "en": "Overview"},
+    "page_flagged": {"sv": "Flaggade inlägg", "en": "Flagged posts"},
+    "page_claim": {"sv": "Påstående", "en": "Claim"},
+    "no_data": {
+        "sv": "Inga dokument ännu. Kör `tillit demo` och `tillit classify`.",
+        "en": "No documents yet. Run `tillit demo` and `tillit classify`.",
+    },
+    "no_db": {
+        "sv": "Ingen databas hittades. Kör `tillit init`.",
+        "en": "No database found. Run `tillit init`.",
+    },
+    "period": {"sv": "Period", "en": "Period"},
+    "granularity": {"sv": "Upplösning", "en": "Granularity"},
+    "day": {"sv": "Dag", "en": "Day"},
+    "week": {"sv": "Vecka", "en": "Week"},
+    "flagged_total": {"sv": "Flaggade inlägg", "en": "Flagged posts"},
+    "debunks_total": {"sv": "Motinlägg (avfärdar)", "en": "Counter-speech (debunks)"},
+    "counter_share": {"sv": "Andel motinlägg", "en": "Counter-speech share"},
+    "documents_total": {"sv": "Dokument i perioden", "en": "Documents in period"},
+    "trend_title": {"sv": "Flaggade inlägg per påstående", "en": "Flagged posts per claim"},
+    "spike_note": {
+        "sv": "Röd punkt = topp: dagens antal är minst 3 gånger medianen för de 14 föregående "
+        "dagarna och minst 5 inlägg.",
+        "en": "Red dot = spike: the day's count is at least 3 times the median of the previous 14 "
+        "days and at least 5 posts.",
+    },
+    "spikes_now": {"sv": "Toppar i perioden", "en": "Spikes in the period"},
+    "no_spikes": {"sv": "Inga toppar i perioden.", "en": "No spikes in the period."},
+    "by_platform": {"sv": "Per plattform", "en": "By platform"},
+    "by_lang": {"sv": "Per språk", "en": "By language"},
+    "by_source": {"sv": "Per källa", "en": "By source"},
+    "stance_split": {
+        "sv": "Sprider och avfärdar per påstående",
+        "en": "Spreading and debunking per claim",
+    },
+    "claim": {"sv": "Påstående", "en": "Claim"},
+    "stance": {"sv": "Hållning", "en": "Stance"},
+    "platform": {"sv": "Plattform", "en": "Platform"},
+    "lang": {"sv": "Språk", "en": "Language"},
+    "source": {"sv": "Källa", "en": "Source"},
+    "score": {"sv": "Poäng", "en": "Score"},
+    "min_score": {"sv": "Lägsta poäng", "en": "Minimum score"},
+    "search": {"sv": "Sök i text", "en": "Search text"},
+    "date": {"sv": "Datum", "en": "Date"},
+    "text": {"sv": "Text", "en": "Text"},
+    "link": {"sv": "Länk", "en": "Link"},
+    "duplicates": {"sv": "Kopior", "en": "Copies"},
+    "posts_shown": {"sv": "{shown} av {total} inlägg visas", "en": "Showing {shown} of {total} posts"},
+    "share_view": {
+        "sv": "Filtren sparas i adressen: kopiera den för att dela vyn.",
+        "en": "Filters live in the address bar: copy it to share this view.",
+    },
+    "spreads": {"sv": "sprider", "en": "spreads"},
+    "debunks": {"sv": "avfärdar", "en": "debunks"},
+    "neutral": {"sv": "neutral", "en": "neutral"},
+    "posts": {"sv": "Inlägg", "en": "Posts"},
+    "definition": {"sv": "Definition", "en": "Definition"},
+    "responses": {"sv": "Förberedda svar", "en": "Prepared responses"},
+    "short_reply": {"sv": "Kort svar (sociala medier)", "en": "Short reply (social media)"},
+    "long_reply": {"sv": "Längre förklaring", "en": "Longer explanation"},
+    "sources_title": {"sv": "Källor", "en": "Sources"},
+    "reviewed": {"sv": "Granskad {date} av {role}", "en": "Reviewed {date} by {role}"},
+    "status": {"sv": "Status", "en": "Status"},
+    "no_response": {"sv": "Inget svar på detta språk ännu.", "en": "No response in this language yet."},
+    "top_posts": {"sv": "Senaste inlägg som sprider påståendet", "en": "Latest posts spreading it"},
+    "copy_hint": {
+        "sv": "Kopiera med knappen uppe till höger i rutan.",
+        "en": "Copy with the button at the top right of the box.",
+    },
+    "trend": {"sv": "Utveckling", "en": "Trend"},
+    "all": {"sv": "alla", "en": "all"},
+}
+
+RESPONSE_LANGS = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali", "fa": "فارسی"}
+
+
+def current() -> str:
+    return st.session_state.get(LANG, "sv")
+
+
+def t(key: str, **values: object) -> str:
+    text = TEXT[key].get(current()) or TEXT[key]["en"]
+    return text.format(**values) if values else text

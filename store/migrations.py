@@ -1,0 +1,114 @@
+"""Ordered, named schema migrations, recorded in `schema_migrations` once applied.
+
+Add a migration by appending to `MIGRATIONS`; never edit one that has shipped. All times are naive UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from store.records import utcnow
+
+
+@dataclass(frozen=True)
+class Migration:
+    id: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "initial_schema",
+        (
+            """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+            """CREATE TABLE sources (
+                name VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                last_fetch_at TIMESTAMP,
+                last_ok_at TIMESTAMP,
+                last_error VARCHAR,
+                etag VARCHAR,
+                last_modified VARCHAR,
+                cursor VARCHAR
+            )""",
+            """CREATE TABLE documents (
+                id VARCHAR PRIMARY KEY,
+                source VARCHAR NOT NULL,
+                native_id VARCHAR NOT NULL,
+                platform VARCHAR NOT NULL,
+                url VARCHAR,
+                author_hash VARCHAR,
+                title VARCHAR,
+                text VARCHAR NOT NULL,
+                lang VARCHAR,
+                published_at TIMESTAMP,
+                fetched_at TIMESTAMP NOT NULL,
+                content_hash VARCHAR NOT NULL
+            )""",
+            """CREATE INDEX documents_published ON documents (published_at)""",
+            """CREATE INDEX documents_content ON documents (content_hash)""",
+            """CREATE TABLE classifications (
+                document_id VARCHAR NOT NULL,
+                model_version VARCHAR NOT NULL,
+                claim VARCHAR,
+                stance VARCHAR NOT NULL,
+                score DOUBLE NOT NULL,
+                relevance DOUBLE,
+                lang VARCHAR,
+                classified_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (document_id, model_version)
+            )""",
+            """CREATE TABLE embeddings (
+                content_hash VARCHAR NOT NULL,
+                model VARCHAR NOT NULL,
+                vector FLOAT[] NOT NULL,
+                PRIMARY KEY (content_hash, model)
+            )""",
+            """CREATE SEQUENCE reviews_id START 1""",
+            """CREATE TABLE reviews (
+                id BIGINT PRIMARY KEY DEFAULT nextval('reviews_id'),
+                document_id VARCHAR NOT NULL,
+                model_version VARCHAR,
+                verdict VARCHAR NOT NULL,
+                claim VARCHAR,
+                stance VARCHAR,
+                reviewer VARCHAR NOT NULL,
+                note VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
+)
+
+
+def applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS schema_migrations (
+            id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"""
+    )
+    return {row[0] for row in con.execute("SELECT id FROM schema_migrations").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied (empty when up to date)."""
+    done = applied(con)
+    names = []
+    for migration in MIGRATIONS:
+        if migration.id in done:
+            continue
+        for statement in migration.statements:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+            [migration.id, migration.name, utcnow()],
+        )
+        names.append(migration.name)
+    return names
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1].id

@@ -1,0 +1,584 @@
+"""Every SQL statement Tillit runs, as typed functions over a `Store`.
+
+Each function is one unit of work: reads open a read-only connection, writes one transaction. Callers
+never see a connection, so no other package can hold the file open longer than a call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from store.db import Store
+from store.errors import ExportError
+from store.migrations import migrate
+from store.records import (
+    Classification,
+    Document,
+    PostFilter,
+    Review,
+    SourceState,
+    hash_author,
+    to_naive_utc,
+    utcnow,
+)
+
+ACTIVE_MODEL_KEY = "active_model_version"
+EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "parquet")
+
+# Classifications of the model currently in use; documents it has not seen yet join as NULL.
+_ACTIVE = """
+    SELECT c.* FROM classifications c
+    WHERE c.model_version = (SELECT value FROM meta WHERE key = 'active_model_version')
+"""
+
+
+# ---------------------------------------------------------------------------------------------- schema
+def init(store: Store) -> list[str]:
+    """Create or migrate the database; returns the migrations applied (idempotent)."""
+    with store.write() as con:
+        return migrate(con)
+
+
+def set_meta(store: Store, key: str, value: str) -> None:
+    with store.write() as con:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def get_meta(store: Store, key: str) -> str | None:
+    with store.read() as con:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+# ------------------------------------------------------------------------------------------- documents
+_DOC_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("native_id", pa.string()),
+        ("platform", pa.string()),
+        ("url", pa.string()),
+        ("author_hash", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("lang", pa.string()),
+        ("published_at", pa.timestamp("us")),
+        ("fetched_at", pa.timestamp("us")),
+        ("content_hash", pa.string()),
+    ]
+)
+
+
+def add_documents(store: Store, documents: Iterable[Document]) -> int:
+    """Insert documents not stored yet (by stable id); returns how many were new."""
+    with store.write() as con:
+        return _insert_documents(con, store.author_salt, documents)
+
+
+def _insert_documents(con, salt: bytes, documents: Iterable[Document]) -> int:
+    """Insert inside the caller's transaction. Author handles become salted hashes here, the last
+    step before disk, so no caller can store a raw handle."""
+    rows: dict[str, dict] = {}
+    for doc in documents:
+        rows.setdefault(
+            doc.id,
+            {
+                "id": doc.id,
+                "source": doc.source,
+                "native_id": doc.native_id,
+                "platform": doc.platform,
+                "url": doc.url,
+                "author_hash": hash_author(doc.author, salt),
+                "title": doc.title,
+                "text": doc.text,
+                "lang": doc.lang,
+                "published_at": to_naive_utc(doc.published_at),
+                "fetched_at": to_naive_utc(doc.fetched_at),
+                "content_hash": doc.content_hash,
+            },
+        )
+    if not rows:
+        return 0
+    con.register("batch", pa.Table.from_pylist(list(rows.values()), schema=_DOC_SCHEMA))
+    before = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    con.execute(
+        "INSERT INTO documents SELECT * FROM batch WHERE id NOT IN (SELECT id FROM documents)"
+    )
+    after = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    con.unregister("batch")
+    return after - before
+
+
+def count_documents(store: Store) -> int:
+    with store.read() as con:
+        return con.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def pending_documents(store: Store, model_version: str, limit: int) -> list[tuple[str, str, str]]:
+    """(id, text with title, content_hash) of documents the given model has not classified yet."""
+    with store.read() as con:
+        return con.execute(
+            """
+            SELECT d.id, coalesce(d.title || E'\n', '') || d.text, d.content_hash
+            FROM documents d
+            WHERE NOT EXISTS (
+                SELECT 1 FROM classifications c
+                WHERE c.document_id = d.id AND c.model_version = ?)
+            ORDER BY d.id
+            LIMIT ?
+            """,
+            [model_version, limit],
+        ).fetchall()
+
+
+# ------------------------------------------------------------------------------------- classifications
+def add_classifications(store: Store, items: Sequence[Classification]) -> int:
+    """Store classifications; a (document, model version) pair is written once and never changed."""
+    if not items:
+        return 0
+    batch = pa.Table.from_pylist(
+        [
+            {
+                "document_id": c.document_id,
+                "model_version": c.model_version,
+                "claim": c.claim,
+                "stance": c.stance,
+                "score": float(c.score),
+                "relevance": None if c.relevance is None else float(c.relevance),
+                "lang": c.lang,
+                "classified_at": to_naive_utc(c.classified_at),
+            }
+            for c in items
+        ]
+    )
+    with store.write() as con:
+        con.register("batch", batch)
+        before = con.execute("SELECT count(*) FROM classifications").fetchone()[0]
+        con.execute(
+            """
+            INSERT INTO classifications
+            SELECT DISTINCT ON (document_id, model_version)
+                document_id, model_version, claim, stance, score, relevance, lang, classified_at
+            FROM batch b
+            WHERE NOT EXISTS (SELECT 1 FROM classifications c
+                              WHERE c.document_id = b.document_id
+                                AND c.model_version = b.model_version)
+            """
+        )
+        after = con.execute("SELECT count(*) FROM classifications").fetchone()[0]
+        con.unregister("batch")
+    return after - before
+
+
+def set_active_model(store: Store, model_version: str) -> None:
+    set_meta(store, ACTIVE_MODEL_KEY, model_version)
+
+
+# ------------------------------------------------------------------------------------------ embeddings
+def cached_embeddings(store: Store, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    """Embeddings already computed by `model` for these content hashes."""
+    if not hashes:
+        return {}
+    with store.read() as con:
+        con.register("wanted", pa.table({"content_hash": list(hashes)}))
+        rows = con.execute(
+            """SELECT e.content_hash, e.vector FROM embeddings e
+               JOIN wanted w USING (content_hash) WHERE e.model = ?""",
+            [model],
+        ).fetchall()
+    return {h: np.asarray(v, dtype=np.float32) for h, v in rows}
+
+
+def put_embeddings(store: Store, model: str, vectors: dict[str, np.ndarray]) -> None:
+    if not vectors:
+        return
+    batch = pa.table(
+        {
+            "content_hash": list(vectors),
+            "model": [model] * len(vectors),
+            "vector": [np.asarray(v, dtype=np.float32).tolist() for v in vectors.values()],
+        }
+    )
+    with store.write() as con:
+        con.register("batch", batch)
+        con.execute(
+            """INSERT INTO embeddings SELECT content_hash, model, vector::FLOAT[] FROM batch b
+               WHERE NOT EXISTS (SELECT 1 FROM embeddings e
+                                 WHERE e.content_hash = b.content_hash AND e.model = b.model)"""
+        )
+        con.unregister("batch")
+
+
+# --------------------------------------------------------------------------------------------- sources
+def register_source(store: Store, name: str, kind: str) -> None:
+    """Make a configured source known (so its health shows before its first fetch)."""
+    with store.write() as con:
+        con.execute(
+            """INSERT INTO sources (name, kind) VALUES (?, ?)
+               ON CONFLICT (name) DO UPDATE SET kind = excluded.kind""",
+            [name, kind],
+        )
+
+
+def get_source_state(store: Store, name: str) -> SourceState | None:
+    with store.read() as con:
+        row = con.execute(
+            """SELECT name, kind, last_fetch_at, last_ok_at, last_error, etag, last_modified, cursor
+               FROM sources WHERE name = ?""",
+            [name],
+        ).fetchone()
+    return SourceState(*row) if row else None
+
+
+def record_fetch(
+    store: Store,
+    state: SourceState,
+    documents: Sequence[Document] = (),
+) -> int:
+    """Save a fetch's outcome and its documents in one transaction; returns new documents.
+
+    Storing the documents and the new cursor/validators together means a crash can never advance the
+    cursor past documents that were not stored.
+    """
+    with store.write() as con:
+        inserted = _insert_documents(con, store.author_salt, documents)
+        con.execute(
+            """
+            INSERT INTO sources (name, kind, last_fetch_at, last_ok_at, last_error, etag,
+                                 last_modified, cursor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET
+                kind = excluded.kind,
+                last_fetch_at = excluded.last_fetch_at,
+                last_ok_at = excluded.last_ok_at,
+                last_error = excluded.last_error,
+                etag = excluded.etag,
+                last_modified = excluded.last_modified,
+                cursor = excluded.cursor
+            """,
+            [
+                state.name,
+                state.kind,
+                state.last_fetch_at,
+                state.last_ok_at,
+                state.last_error,
+                state.etag,
+                state.last_modified,
+                state.cursor,
+            ],
+        )
+    return inserted
+
+
+def source_health(store: Store) -> list[dict]:
+    with store.read() as con:
+        df = con.execute(
+            """
+            SELECT s.name, s.kind, s.last_fetch_at, s.last_ok_at, s.last_error,
+                   count(d.id) AS documents,
+                   count(d.id) FILTER (WHERE d.fetched_at >= now()::TIMESTAMP - INTERVAL 1 DAY)
+                       AS documents_last_day
+            FROM sources s LEFT JOIN documents d ON d.source = s.name
+            GROUP BY ALL ORDER BY s.name
+            """
+        ).df()
+    return df.to_dict("records")
+
+
+# ----------------------------------------------------------------------------------------------- stats
+def stats(store: Store) -> dict:
+    """Counts for `tillit stats --json` (claims holds only claims with flagged posts)."""
+    with store.read() as con:
+        documents, classified, flagged = con.execute(
+            f"""
+            SELECT (SELECT count(*) FROM documents),
+                   count(*),
+                   count(*) FILTER (WHERE stance = 'spreads' AND claim IS NOT NULL)
+            FROM ({_ACTIVE}) a
+            """
+        ).fetchone()
+        claims = dict(
+            con.execute(
+                f"""SELECT claim, count(*) FROM ({_ACTIVE}) a
+                    WHERE stance = 'spreads' AND claim IS NOT NULL GROUP BY claim ORDER BY claim"""
+            ).fetchall()
+        )
+        sources = con.execute(
+            """
+            SELECT s.name, s.kind, s.last_fetch_at, s.last_ok_at, s.last_error,
+                   (SELECT count(*) FROM documents d WHERE d.source = s.name) AS documents
+            FROM sources s ORDER BY s.name
+            """
+        ).fetchall()
+    return {
+        "documents": documents,
+        "classified": classified,
+        "flagged": flagged,
+        "claims": claims,
+        "sources": [
+            {
+                "name": name,
+                "kind": kind,
+                "last_fetch_at": _iso(fetch),
+                "last_ok_at": _iso(ok),
+                "last_error": error,
+                "documents": n,
+            }
+            for name, kind, fetch, ok, error, n in sources
+        ],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+# --------------------------------------------------------------------------------- posts and exports
+def _where(flt: PostFilter) -> tuple[str, list]:
+    clauses, params = [], []
+
+    def any_of(column: str, values: tuple[str, ...]) -> None:
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+
+    any_of("a.claim", flt.claims)
+    any_of("a.stance", flt.stances)
+    any_of("d.platform", flt.platforms)
+    any_of("coalesce(a.lang, d.lang)", flt.langs)
+    any_of("d.source", flt.sources)
+    if flt.since is not None:
+        clauses.append("d.published_at >= ?")
+        params.append(to_naive_utc(flt.since))
+    if flt.until is not None:
+        clauses.append("d.published_at < ?")
+        params.append(to_naive_utc(flt.until))
+    if flt.min_score > 0.0:
+        clauses.append("a.score >= ?")
+        params.append(flt.min_score)
+    if flt.max_score < 1.0:
+        clauses.append("a.score <= ?")
+        params.append(flt.max_score)
+    if flt.search.strip():
+        clauses.append("(d.text ILIKE ? ESCAPE '\\' OR coalesce(d.title, '') ILIKE ? ESCAPE '\\')")
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", flt.search.strip()) + "%"
+        params.extend([pattern, pattern])
+    if flt.flagged_only:
+        clauses.append("a.stance = 'spreads' AND a.claim IS NOT NULL")
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+_POST_COLUMNS = """
+    d.id, d.published_at, d.source, d.platform, coalesce(a.lang, d.lang) AS lang, d.url,
+    d.title, d.text, a.claim, a.stance, a.score, a.model_version, d.author_hash, d.fetched_at
+"""
+
+
+def posts(store: Store, flt: PostFilter, limit: int = 500, offset: int = 0) -> pd.DataFrame:
+    """Documents with their current classification, newest first, plus near-duplicate group size."""
+    where, params = _where(flt)
+    with store.read() as con:
+        return con.execute(
+            f"""
+            SELECT {_POST_COLUMNS},
+                   count(*) OVER (PARTITION BY d.content_hash) AS duplicates
+            FROM documents d LEFT JOIN ({_ACTIVE}) a ON a.document_id = d.id
+            WHERE {where}
+            ORDER BY d.published_at DESC NULLS LAST, d.id
+            LIMIT ? OFFSET ?
+            """,
+            [*params, limit, offset],
+        ).df()
+
+
+def count_posts(store: Store, flt: PostFilter) -> int:
+    where, params = _where(flt)
+    with store.read() as con:
+        return con.execute(
+            f"""SELECT count(*) FROM documents d LEFT JOIN ({_ACTIVE}) a ON a.document_id = d.id
+                WHERE {where}""",
+            params,
+        ).fetchone()[0]
+
+
+def timeline(store: Store, flt: PostFilter, granularity: str = "day") -> pd.DataFrame:
+    """Posts per (period, claim, stance) for posts with a claim; `granularity` is day or week."""
+    if granularity not in ("day", "week", "month"):
+        raise ValueError(f"granularity must be day, week or month, not {granularity!r}")
+    where, params = _where(flt)
+    with store.read() as con:
+        return con.execute(
+            f"""
+            SELECT date_trunc('{granularity}', d.published_at) AS period, a.claim, a.stance,
+                   count(*) AS posts
+            FROM documents d JOIN ({_ACTIVE}) a ON a.document_id = d.id
+            WHERE a.claim IS NOT NULL AND d.published_at IS NOT NULL AND {where}
+            GROUP BY ALL ORDER BY period, a.claim, a.stance
+            """,
+            params,
+        ).df()
+
+
+def breakdown(store: Store, flt: PostFilter, column: str) -> pd.DataFrame:
+    """Flagged-post counts by platform, lang or source."""
+    expr = {"platform": "d.platform", "lang": "coalesce(a.lang, d.lang)", "source": "d.source"}
+    if column not in expr:
+        raise ValueError(f"breakdown column must be one of {sorted(expr)}")
+    where, params = _where(flt)
+    with store.read() as con:
+        return con.execute(
+            f"""
+            SELECT {expr[column]} AS {column}, count(*) AS posts
+            FROM documents d JOIN ({_ACTIVE}) a ON a.document_id = d.id
+            WHERE {where}
+            GROUP BY ALL ORDER BY posts DESC
+            """,
+            params,
+        ).df()
+
+
+def filter_options(store: Store) -> dict[str, list[str]]:
+    """Distinct values for the dashboard's filter widgets."""
+    with store.read() as con:
+
+        def distinct(expr: str) -> list[str]:
+            return [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT {expr} AS v FROM documents WHERE v IS NOT NULL ORDER BY v"
+                ).fetchall()
+            ]
+
+        return {"platforms": distinct("platform"), "langs": distinct("lang"),
+                "sources": distinct("source")}
+
+
+def date_span(store: Store) -> tuple[datetime | None, datetime | None]:
+    with store.read() as con:
+        return con.execute("SELECT min(published_at), max(published_at) FROM documents").fetchone()
+
+
+def export(store: Store, path: str | Path, fmt: str, flt: PostFilter) -> int:
+    """Write documents with their current classification to `path`; returns the row count."""
+    if fmt not in EXPORT_FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    path = Path(path)
+    if not path.parent.exists():
+        raise ExportError(f"the folder {path.parent} does not exist; create it or pick another --out")
+    where, params = _where(flt)
+    query = f"""
+        SELECT {_POST_COLUMNS}
+        FROM documents d LEFT JOIN ({_ACTIVE}) a ON a.document_id = d.id
+        WHERE {where}
+        ORDER BY d.published_at NULLS LAST, d.id
+    """
+    with store.read() as con:
+        rel = con.sql(query, params=params)
+        if fmt == "csv":
+            rel.write_csv(str(path), header=True)
+            return con.execute(f"SELECT count(*) FROM ({query})", params).fetchone()[0]
+        if fmt == "parquet":
+            rel.write_parquet(str(path))
+            return con.execute(f"SELECT count(*) FROM ({query})", params).fetchone()[0]
+        df = rel.df()
+    if fmt == "jsonl":
+        with path.open("w", encoding="utf-8") as fh:
+            for record in df.to_dict("records"):
+                fh.write(json.dumps(_jsonable(record), ensure_ascii=False) + "\n")
+    else:
+        _spreadsheet_safe(df).to_excel(path, index=False, sheet_name="documents")
+    return len(df)
+
+
+def _jsonable(record: dict) -> dict:
+    out = {}
+    for key, value in record.items():
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+            out[key] = None
+        elif isinstance(value, (pd.Timestamp, datetime)):
+            out[key] = value.isoformat() + "Z"
+        else:
+            out[key] = value
+    return out
+
+
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Strip characters Excel cannot hold and defuse text that a spreadsheet would run as a formula."""
+    df = df.copy()
+    for column in df.columns:
+        if df[column].dtype == object or pd.api.types.is_string_dtype(df[column]):
+            df[column] = df[column].map(
+                lambda v: v
+                if not isinstance(v, str)
+                else ("'" if v[:1] in ("=", "+", "-", "@") else "") + _ILLEGAL_XLSX.sub("", v)
+            )
+    return df
+
+
+# --------------------------------------------------------------------------------------------- reviews
+def add_review(store: Store, review: Review) -> int:
+    with store.write() as con:
+        return con.execute(
+            """INSERT INTO reviews (document_id, model_version, verdict, claim, stance, reviewer,
+                                    note, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [
+                review.document_id,
+                review.model_version,
+                review.verdict,
+                review.claim,
+                review.stance,
+                review.reviewer,
+                review.note,
+                to_naive_utc(review.created_at),
+            ],
+        ).fetchone()[0]
+
+
+def reviews(store: Store) -> pd.DataFrame:
+    with store.read() as con:
+        return con.execute(
+            """SELECT r.*, d.text, d.lang FROM reviews r JOIN documents d ON d.id = r.document_id
+               ORDER BY r.created_at"""
+        ).df()
+
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "add_classifications",
+    "add_documents",
+    "add_review",
+    "breakdown",
+    "cached_embeddings",
+    "count_documents",
+    "count_posts",
+    "date_span",
+    "export",
+    "filter_options",
+    "get_meta",
+    "get_source_state",
+    "init",
+    "pending_documents",
+    "posts",
+    "put_embeddings",
+    "record_fetch",
+    "register_source",
+    "reviews",
+    "set_active_model",
+    "set_meta",
+    "source_health",
+    "stats",
+    "timeline",
+    "utcnow",
+]

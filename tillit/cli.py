@@ -1,0 +1,269 @@
+"""The `tillit` command line. Names, flags and JSON shapes here are a contract: extend, never rename.
+
+Every error an organ raises for a user reason prints as one line on stderr with a non-zero exit;
+`--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from classify import ClassifyError
+from ingest import IngestError
+from rebuttals import RebuttalError
+from store import EXPORT_FORMATS, StoreError
+from tillit import pipeline
+from tillit.config import Config, load_config
+from tillit.errors import TillitError, UsageError
+
+USER_ERRORS = (TillitError, StoreError, ClassifyError, IngestError, RebuttalError)
+
+
+def _date(value: str) -> datetime:
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time())
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date; use YYYY-MM-DD or an ISO 8601 time"
+        ) from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a flag given before or after the command name both count, neither resets the other.
+    common.add_argument("--config", type=Path, metavar="FILE", default=argparse.SUPPRESS,
+                        help="config file (default: ./tillit.toml if present, else defaults)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks on errors")
+
+    parser = argparse.ArgumentParser(
+        prog="tillit", parents=[common],
+        description="Monitor and answer disinformation about Swedish social services.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("init", parents=[common], help="create or migrate the database")
+    sub.add_parser("demo", parents=[common], help="load the bundled demo corpus")
+
+    p = sub.add_parser("ingest", parents=[common], help="one pass over the configured sources")
+    p.add_argument("--source", metavar="NAME", help="only this source")
+
+    p = sub.add_parser("classify", parents=[common],
+                       help="classify stored documents, or a JSONL file with --in/--out")
+    p.add_argument("--in", dest="input", type=Path, metavar="IN.jsonl")
+    p.add_argument("--out", dest="output", type=Path, metavar="OUT.jsonl")
+
+    p = sub.add_parser("train", parents=[common], help="retrain the claim model")
+
+    p = sub.add_parser("stats", parents=[common], help="counts and source health")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("export", parents=[common], help="documents with their classification")
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.add_argument("--since", type=_date, metavar="DATE", help="published on or after DATE")
+    p.add_argument("--until", type=_date, metavar="DATE",
+                   help="published before DATE (a bare date includes that whole day)")
+    p.add_argument("--flagged-only", action="store_true")
+
+    p = sub.add_parser("dashboard", parents=[common], help="start the Streamlit dashboard")
+    p.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: $PORT, else config, else 8501)")
+
+    p = sub.add_parser("schedule", parents=[common],
+                       help="run the sources on their schedules until stopped")
+    p.add_argument("--once", action="store_true", help="run every source once, then exit")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    args.config = getattr(args, "config", None)
+    args.debug = getattr(args, "debug", False)
+    try:
+        config = load_config(args.config)
+        return COMMANDS[args.command](config, args)
+    except USER_ERRORS as exc:
+        if args.debug:
+            raise
+        print(f"tillit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"tillit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
+        return 1
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def cmd_init(config: Config, args) -> int:
+    applied = pipeline.init(config)
+    state = f"applied {', '.join(applied)}" if applied else "already up to date"
+    print(f"database {config.store.path}: {state}")
+    return 0
+
+
+def cmd_demo(config: Config, args) -> int:
+    report = pipeline.load_demo(config)
+    print(f"demo corpus: {report.documents} documents from {report.files} files, {report.new} new")
+    return 0
+
+
+def cmd_ingest(config: Config, args) -> int:
+    if not config.sources and not args.source:
+        _say("no [[sources]] configured; see README > Configuration")
+        return 0
+    reports = pipeline.ingest(config, args.source)
+    for r in reports:
+        status = "ok" if r.ok else f"ERROR {r.error}"
+        print(f"{r.source} ({r.kind}): {r.fetched} fetched, {r.new} new — {status}")
+    failed = sum(not r.ok for r in reports)
+    # Like a bulk crawler: one broken source is reported, but the run fails only if most failed.
+    return 1 if reports and failed * 2 > len(reports) else 0
+
+
+def cmd_classify(config: Config, args) -> int:
+    if (args.input is None) != (args.output is None):
+        raise UsageError("use --in and --out together (or neither, to classify the database)")
+    if args.input is not None:
+        n = pipeline.classify_file(config, args.input, args.output)
+        _say(f"classified {n} lines into {args.output}")
+        return 0
+    version, done = pipeline.classify_store(config)
+    print(f"classified {done} documents with model {version}")
+    return 0
+
+
+def cmd_train(config: Config, args) -> int:
+    clf = pipeline.classifier(config, retrain=True)
+    print(f"trained model {clf.version}")
+    validation = clf.model.metrics.get("validation")
+    if validation:
+        print(json.dumps(validation, indent=2))
+    return 0
+
+
+def cmd_stats(config: Config, args) -> int:
+    result = pipeline.stats(config)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"documents {result['documents']}, classified {result['classified']}, "
+          f"flagged {result['flagged']}")
+    for claim, n in result["claims"].items():
+        print(f"  {claim:<18} {n}")
+    for s in result["sources"]:
+        err = f"  last error: {s['last_error']}" if s["last_error"] else ""
+        print(f"  source {s['name']} ({s['kind']}): {s['documents']} documents, "
+              f"last ok {s['last_ok_at'] or 'never'}{err}")
+    return 0
+
+
+def cmd_export(config: Config, args) -> int:
+    until = args.until
+    if until is not None and until.time() == datetime.min.time():
+        until = until + timedelta(days=1)
+    if args.since and until and until <= args.since:
+        raise UsageError("--until must be after --since")
+    n = pipeline.export(config, args.format, args.out, args.since, until, args.flagged_only)
+    print(f"exported {n} documents to {args.out}")
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_dashboard(config: Config, args) -> int:
+    host = args.host or config.dashboard.host
+    port = args.port or int(os.environ.get("PORT") or config.dashboard.port)
+    if not _is_loopback(host):
+        raise UsageError(
+            f"refusing to serve on {host}: the dashboard shows personal data and has no login "
+            "configured yet; bind to 127.0.0.1 and put an authenticating proxy in front"
+        )
+    if not config.store.path.exists():
+        raise UsageError(f"no database at {config.store.path}; run `tillit init` first")
+    import dashboard
+
+    app = Path(dashboard.__file__).with_name("app.py")
+    env = dict(os.environ, TILLIT_DB=str(config.store.path), TILLIT_LANG=config.dashboard.language)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    _say(f"dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
+    process = subprocess.Popen(command, env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        return process.wait()
+
+
+def cmd_schedule(config: Config, args) -> int:
+    """Poll each enabled source on its own interval and classify after each pass."""
+    sources = [s for s in config.sources if s.enabled]
+    if not sources:
+        raise UsageError("no enabled [[sources]] in the config; nothing to schedule")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    due = dict.fromkeys((s.name for s in sources), 0.0)
+    while not stop.is_set():
+        now = time.monotonic()
+        ran = False
+        for source in sources:
+            if due[source.name] <= now:
+                for r in pipeline.ingest(config, source.name):
+                    _say(f"{r.source}: {r.new} new" + ("" if r.ok else f" — ERROR {r.error}"))
+                due[source.name] = now + source.interval_seconds
+                ran = True
+        if ran:
+            version, done = pipeline.classify_store(config)
+            if done:
+                _say(f"classified {done} documents with {version}")
+        if args.once:
+            return 0
+        stop.wait(max(1.0, min(due.values()) - time.monotonic()))
+    return 0
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "ingest": cmd_ingest,
+    "classify": cmd_classify,
+    "train": cmd_train,
+    "stats": cmd_stats,
+    "export": cmd_export,
+    "dashboard": cmd_dashboard,
+    "schedule": cmd_schedule,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

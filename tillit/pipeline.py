@@ -1,0 +1,221 @@
+"""The pipeline: wires config to the organs (ingest → store → classify) for the CLI and the scheduler.
+
+Each function is what one CLI command does, minus argument parsing and printing, so tests can call the
+same code the commands run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from classify import Classifier, get_embedder
+from classify.train import load_or_train
+from ingest import HttpSettings, RunReport, SourceSpec, build_client, run_source
+from rebuttals import Catalog, default_catalog
+from store import Document, PostFilter, Store, queries
+from tillit.config import Config, SourceConfig
+from tillit.errors import UsageError
+
+
+def open_store(config: Config) -> Store:
+    return Store(config.store.path, author_salt=config.author_salt(),
+                 lock_timeout=config.store.lock_timeout)
+
+
+def init(config: Config) -> list[str]:
+    store = open_store(config)
+    applied = queries.init(store)
+    for source in config.sources:
+        queries.register_source(store, source.name, source.kind)
+    return applied
+
+
+# ------------------------------------------------------------------------------------------------ demo
+@dataclass(frozen=True)
+class DemoReport:
+    files: int
+    documents: int
+    new: int
+
+
+def _demo_documents(path: Path) -> Iterator[Document]:
+    for file in sorted(path.glob("*.jsonl")):
+        with file.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    yield Document(
+                        source=row["source"],
+                        native_id=row["id"],
+                        text=row["text"],
+                        title=row.get("title"),
+                        platform=row.get("platform") or "web",
+                        url=row.get("url"),
+                        author=row.get("author"),
+                        lang=row.get("lang"),
+                        published_at=datetime.fromisoformat(row["published_at"].replace("Z",
+                                                                                        "+00:00")),
+                    )
+                except (KeyError, ValueError, TypeError) as exc:
+                    raise UsageError(f"{file}:{number}: bad demo row ({exc})") from exc
+
+
+def load_demo(config: Config) -> DemoReport:
+    """Load the bundled demo corpus; idempotent because document ids are stable."""
+    path = config.demo.path
+    files = sorted(path.glob("*.jsonl"))
+    if not files:
+        raise UsageError(f"no demo corpus (*.jsonl) in {path}; run from the project folder")
+    store = open_store(config)
+    queries.init(store)
+    docs = list(_demo_documents(path))
+    for name in sorted({d.source for d in docs}):
+        queries.register_source(store, name, "file")
+    new = queries.add_documents(store, docs)
+    return DemoReport(len(files), len(docs), new)
+
+
+# ---------------------------------------------------------------------------------------------- ingest
+def source_spec(source: SourceConfig) -> SourceSpec:
+    credentials = {}
+    for key, env_name in source.credentials.items():
+        value = os.environ.get(env_name)
+        if value:
+            credentials[key] = value
+    return SourceSpec(
+        name=source.name,
+        kind=source.kind,
+        url=source.url,
+        query=source.query,
+        platform=source.platform,
+        options=dict(source.options),
+        credentials=credentials,
+    )
+
+
+def http_settings(config: Config) -> HttpSettings:
+    return HttpSettings(user_agent=config.ingest.user_agent, timeout=config.ingest.timeout,
+                        max_bytes=config.ingest.max_bytes)
+
+
+def ingest(config: Config, source_name: str | None = None) -> list[RunReport]:
+    """One pass over the enabled sources (or just the named one, enabled or not)."""
+    sources = [config.source(source_name)] if source_name else [
+        s for s in config.sources if s.enabled
+    ]
+    store = open_store(config)
+    queries.init(store)
+    reports = []
+    with build_client(http_settings(config)) as client:
+        for source in sources:
+            reports.append(run_source(store, source_spec(source), client))
+    return reports
+
+
+# -------------------------------------------------------------------------------------------- classify
+def classifier(config: Config, catalog: Catalog | None = None, retrain: bool = False) -> Classifier:
+    embedder = get_embedder(config.classify.model)
+    model = load_or_train(
+        embedder,
+        config.classify.model_dir,
+        config.classify.labelled_dir,
+        catalog or default_catalog(),
+        force=retrain,
+    )
+    return Classifier(embedder, model, config.classify.default_lang)
+
+
+def classify_store(config: Config, progress: Callable[[int], None] | None = None) -> tuple[str, int]:
+    store = open_store(config)
+    queries.init(store)
+    clf = classifier(config)
+    done = clf.classify_store(store, config.classify.batch_size, progress)
+    return clf.version, done
+
+
+def classify_file(config: Config, source: Path, target: Path, batch: int = 256) -> int:
+    """Classify a JSONL file of {"id", "text"} lines into `target`; never touches the database.
+
+    The output is written to a temporary file and renamed at the end, so a bad line leaves no half file.
+    """
+    if not source.is_file():
+        raise UsageError(f"input file {source} not found")
+    clf = classifier(config)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            for chunk in _jsonl_chunks(source, batch):
+                ids = [row.get("id") for row in chunk]
+                texts = [_text_of(row) for row in chunk]
+                for doc_id, result in zip(ids, clf.classify(texts), strict=True):
+                    out.write(json.dumps(result.as_contract(doc_id), ensure_ascii=False) + "\n")
+                    written += 1
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _text_of(row: dict) -> str:
+    text = row.get("text")
+    if text is None:
+        return ""
+    return text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
+
+
+def _jsonl_chunks(path: Path, size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    with path.open(encoding="utf-8-sig", errors="strict") as fh:
+        try:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise UsageError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+                if not isinstance(row, dict):
+                    raise UsageError(f"{path}:{number}: expected a JSON object with id and text")
+                chunk.append(row)
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{path}: not UTF-8 text") from exc
+    if chunk:
+        yield chunk
+
+
+# ------------------------------------------------------------------------------------ stats and export
+def stats(config: Config, catalog: Catalog | None = None) -> dict:
+    """`tillit stats --json`; every catalog claim is listed, with 0 when nothing is flagged."""
+    result = queries.stats(open_store(config))
+    counts = result["claims"]
+    ids = (catalog or default_catalog()).ids
+    result["claims"] = {cid: int(counts.get(cid, 0)) for cid in ids} | {
+        k: v for k, v in counts.items() if k not in ids
+    }
+    return result
+
+
+def export(
+    config: Config,
+    fmt: str,
+    out: Path,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    flagged_only: bool = False,
+) -> int:
+    flt = PostFilter(since=since, until=until, flagged_only=flagged_only)
+    return queries.export(open_store(config), out, fmt, flt)
