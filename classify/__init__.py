@@ -8,8 +8,8 @@ from classify.model import ClaimModel, Example, ModelParams, Prediction
 __all__ = [
     "DEFAULT_MODEL",
     "ClaimModel",
-    "ClassifyError",
     "Classifier",
+    "ClassifyError",
     "Embedder",
     "EmbedderError",
     "Example",

@@ -25,8 +25,13 @@ class Result:
     def as_contract(self, doc_id) -> dict:
         """The JSON shape of `tillit classify --in/--out`."""
         p = self.prediction
-        return {"id": doc_id, "claim": p.claim, "stance": p.stance,
-                "score": round(min(max(p.score, 0.0), 1.0), 4), "lang": self.lang}
+        return {
+            "id": doc_id,
+            "claim": p.claim,
+            "stance": p.stance,
+            "score": round(min(max(p.score, 0.0), 1.0), 4),
+            "lang": self.lang,
+        }
 
 
 class Classifier:
@@ -45,8 +50,9 @@ class Classifier:
 
     def _results(self, vectors, texts: Sequence[str]) -> list[Result]:
         predictions = self.model.predict(vectors, texts)
-        return [Result(p, detect(t, self.default_lang)) for p, t in zip(predictions, texts,
-                                                                         strict=True)]
+        return [
+            Result(p, detect(t, self.default_lang)) for p, t in zip(predictions, texts, strict=True)
+        ]
 
     def classify_store(
         self,

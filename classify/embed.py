@@ -82,7 +82,9 @@ class SentenceTransformerEmbedder:
         try:
             self._model = SentenceTransformer(_resolve_local(model), device="cpu")
         except Exception as exc:  # the library raises many types for a bad name or path
-            raise EmbedderError(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
+            raise EmbedderError(
+                f"cannot load sentence-transformers model {model!r}: {exc}"
+            ) from exc
         self.dim = int(self._model.get_sentence_embedding_dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

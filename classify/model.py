@@ -126,8 +126,11 @@ class ClaimModel:
         on_topic = np.flatnonzero(relevant)
         stance = LogisticRegression(C=params.c_stance, max_iter=3000, class_weight="balanced")
         stance.fit(
-            _stance_features(embeddings[on_topic], ngrams.transform([texts[i] for i in on_topic]),
-                             params.ngram_weight),
+            _stance_features(
+                embeddings[on_topic],
+                ngrams.transform([texts[i] for i in on_topic]),
+                params.ngram_weight,
+            ),
             [examples[i].stance for i in on_topic],
         )
         with_claim = [i for i, e in enumerate(examples) if e.claim is not None]
@@ -155,8 +158,9 @@ class ClaimModel:
             rel = float(relevance[i])
             if rel < p.relevance_threshold or word_count(text) < p.min_words:
                 # Off-topic or too short to carry a claim: never flagged, whatever the other heads say.
-                out.append(Prediction(None, "neutral", 1.0 - rel if rel < 0.5 else rel, rel, 0.0,
-                                      probs))
+                out.append(
+                    Prediction(None, "neutral", 1.0 - rel if rel < 0.5 else rel, rel, 0.0, probs)
+                )
                 continue
             stance = max(probs, key=probs.get)
             best = int(np.argmax(claim_probs[i]))
@@ -175,8 +179,12 @@ class ClaimModel:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         joblib.dump(
-            {"relevance": self._relevance, "stance": self._stance, "claim": self._claim,
-             "ngrams": self._ngrams},
+            {
+                "relevance": self._relevance,
+                "stance": self._stance,
+                "claim": self._claim,
+                "ngrams": self._ngrams,
+            },
             folder / "heads.joblib",
         )
         config = {
@@ -199,17 +207,26 @@ class ClaimModel:
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
             heads = joblib.load(folder / "heads.joblib")
         except FileNotFoundError as exc:
-            raise ModelError(f"model folder {folder} is incomplete ({exc.filename} missing); "
-                             "run `tillit train`") from exc
+            raise ModelError(
+                f"model folder {folder} is incomplete ({exc.filename} missing); run `tillit train`"
+            ) from exc
         if config.get("sklearn_version") != sklearn.__version__:
-            raise ModelError(f"model in {folder} was saved with scikit-learn "
-                             f"{config.get('sklearn_version')}; run `tillit train` to rebuild it")
+            raise ModelError(
+                f"model in {folder} was saved with scikit-learn "
+                f"{config.get('sklearn_version')}; run `tillit train` to rebuild it"
+            )
         metrics_path = folder / "metrics.json"
         metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.exists() else {}
         return cls(
-            config["encoder"], config["version"], ModelParams(**config["params"]),
-            heads["relevance"], heads["stance"], heads["claim"], heads["ngrams"],
-            config.get("training_data_hash", ""), metrics,
+            config["encoder"],
+            config["version"],
+            ModelParams(**config["params"]),
+            heads["relevance"],
+            heads["stance"],
+            heads["claim"],
+            heads["ngrams"],
+            config.get("training_data_hash", ""),
+            metrics,
         )
 
 

@@ -58,8 +58,10 @@ def catalog_examples(catalog: Catalog) -> list[Example]:
     """The example phrasings in the claim files, as training examples."""
     out = []
     for claim in catalog:
-        for stance, by_lang in (("spreads", claim.examples.spreads),
-                                ("debunks", claim.examples.debunks)):
+        for stance, by_lang in (
+            ("spreads", claim.examples.spreads),
+            ("debunks", claim.examples.debunks),
+        ):
             for lang, texts in by_lang.items():
                 out.extend(
                     Example(t, stance, claim.id, True, lang, f"catalog:{claim.id}") for t in texts
@@ -81,7 +83,9 @@ def version_for(encoder: str, digest: str) -> str:
     return f"{slug}-{digest[:10]}"
 
 
-def training_set(labelled_dir: Path, catalog: Catalog, extra: Sequence[Example] = ()) -> list[Example]:
+def training_set(
+    labelled_dir: Path, catalog: Catalog, extra: Sequence[Example] = ()
+) -> list[Example]:
     return [*read_labelled(labelled_dir, ["train"]), *catalog_examples(catalog), *extra]
 
 
@@ -94,11 +98,14 @@ def train(
     params = params or ModelParams()
     digest = data_hash(examples, embedder.name, params)
     vectors = embedder.embed([e.text for e in examples])
-    model = ClaimModel.fit(embedder.name, version_for(embedder.name, digest), vectors, examples,
-                           params, digest)
+    model = ClaimModel.fit(
+        embedder.name, version_for(embedder.name, digest), vectors, examples, params, digest
+    )
     if validation:
-        model.metrics = {"validation": quick_metrics(model, embedder, validation),
-                         "training_examples": len(examples)}
+        model.metrics = {
+            "validation": quick_metrics(model, embedder, validation),
+            "training_examples": len(examples),
+        }
     return model
 
 
@@ -113,10 +120,16 @@ def quick_metrics(model: ClaimModel, embedder: Embedder, examples: Sequence[Exam
     precision = tp / max(int(got.sum()), 1)
     recall = tp / max(int(gold.sum()), 1)
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-    stance_acc = float(np.mean([p.stance == e.stance for p, e in zip(preds, examples, strict=True)]))
-    return {"n": len(examples), "flag_precision": round(precision, 4),
-            "flag_recall": round(recall, 4), "flag_f1": round(f1, 4),
-            "stance_accuracy": round(stance_acc, 4)}
+    stance_acc = float(
+        np.mean([p.stance == e.stance for p, e in zip(preds, examples, strict=True)])
+    )
+    return {
+        "n": len(examples),
+        "flag_precision": round(precision, 4),
+        "flag_recall": round(recall, 4),
+        "flag_f1": round(f1, 4),
+        "stance_accuracy": round(stance_acc, 4),
+    }
 
 
 def load_or_train(

@@ -20,9 +20,7 @@ st.set_page_config(page_title="Tillit", layout="wide")
 
 if LANG not in st.session_state:
     st.session_state[LANG] = os.environ.get("TILLIT_LANG", "sv")
-st.sidebar.selectbox(
-    "Språk / Language", list(LANGUAGES), format_func=LANGUAGES.get, key=LANG
-)
+st.sidebar.selectbox("Språk / Language", list(LANGUAGES), format_func=LANGUAGES.get, key=LANG)
 
 page = st.navigation(
     [

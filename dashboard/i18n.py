@@ -58,7 +58,10 @@ TEXT: dict[str, dict[str, str]] = {
     "text": {"sv": "Text", "en": "Text"},
     "link": {"sv": "Länk", "en": "Link"},
     "duplicates": {"sv": "Kopior", "en": "Copies"},
-    "posts_shown": {"sv": "{shown} av {total} inlägg visas", "en": "Showing {shown} of {total} posts"},
+    "posts_shown": {
+        "sv": "{shown} av {total} inlägg visas",
+        "en": "Showing {shown} of {total} posts",
+    },
     "share_view": {
         "sv": "Filtren sparas i adressen: kopiera den för att dela vyn.",
         "en": "Filters live in the address bar: copy it to share this view.",
@@ -74,7 +77,10 @@ TEXT: dict[str, dict[str, str]] = {
     "sources_title": {"sv": "Källor", "en": "Sources"},
     "reviewed": {"sv": "Granskad {date} av {role}", "en": "Reviewed {date} by {role}"},
     "status": {"sv": "Status", "en": "Status"},
-    "no_response": {"sv": "Inget svar på detta språk ännu.", "en": "No response in this language yet."},
+    "no_response": {
+        "sv": "Inget svar på detta språk ännu.",
+        "en": "No response in this language yet.",
+    },
     "top_posts": {"sv": "Senaste inlägg som sprider påståendet", "en": "Latest posts spreading it"},
     "copy_hint": {
         "sv": "Kopiera med knappen uppe till höger i rutan.",
@@ -84,7 +90,13 @@ TEXT: dict[str, dict[str, str]] = {
     "all": {"sv": "alla", "en": "all"},
 }
 
-RESPONSE_LANGS = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali", "fa": "فارسی"}
+RESPONSE_LANGS = {
+    "sv": "Svenska",
+    "en": "English",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "fa": "فارسی",
+}
 
 
 def current() -> str:

@@ -28,8 +28,9 @@ def period_picker(key: str, default_days: int = 70) -> tuple[datetime, datetime]
         return None
     end = last.date()
     start = max(first.date(), end - timedelta(days=default_days))
-    picked = st.date_input(t("period"), value=(start, end), min_value=first.date(),
-                           max_value=end, key=key)
+    picked = st.date_input(
+        t("period"), value=(start, end), min_value=first.date(), max_value=end, key=key
+    )
     if isinstance(picked, tuple | list) and len(picked) == 2:
         start, end = picked
     elif isinstance(picked, date):
@@ -50,9 +51,11 @@ def trend_chart(timeline: pd.DataFrame, spikes: pd.DataFrame | None = None) -> a
             x=alt.X("period:T", title=t("date")),
             y=alt.Y("posts:Q", title=t("posts")),
             color=alt.Color("claim_label:N", title=t("claim")),
-            tooltip=[alt.Tooltip("period:T", title=t("date")),
-                     alt.Tooltip("claim_label:N", title=t("claim")),
-                     alt.Tooltip("posts:Q", title=t("posts"))],
+            tooltip=[
+                alt.Tooltip("period:T", title=t("date")),
+                alt.Tooltip("claim_label:N", title=t("claim")),
+                alt.Tooltip("posts:Q", title=t("posts")),
+            ],
         )
     )
     if spikes is None or spikes.empty:
@@ -62,7 +65,10 @@ def trend_chart(timeline: pd.DataFrame, spikes: pd.DataFrame | None = None) -> a
     points = (
         alt.Chart(marks)
         .mark_point(color="red", size=160, filled=True)
-        .encode(x="period:T", y="posts:Q", tooltip=["claim_label:N", "period:T", "posts:Q",
-                                                    "baseline:Q"])
+        .encode(
+            x="period:T",
+            y="posts:Q",
+            tooltip=["claim_label:N", "period:T", "posts:Q", "baseline:Q"],
+        )
     )
     return lines + points

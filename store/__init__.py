@@ -4,9 +4,9 @@ Other packages use `Store` and the functions in `store.queries`; none opens Duck
 """
 
 from store import queries
-from store.queries import EXPORT_FORMATS
 from store.db import Store
 from store.errors import ExportError, StoreBusy, StoreError, StoreNotInitialised
+from store.queries import EXPORT_FORMATS
 from store.records import (
     Classification,
     Document,

@@ -95,7 +95,7 @@ def _insert_documents(con, salt: bytes, documents: Iterable[Document]) -> int:
                 "source": doc.source,
                 "native_id": doc.native_id,
                 "platform": doc.platform,
-                "url": doc.url,
+                "url": doc.url if _is_web_url(doc.url) else None,
                 "author_hash": hash_author(doc.author, salt),
                 "title": doc.title,
                 "text": doc.text,
@@ -115,6 +115,11 @@ def _insert_documents(con, salt: bytes, documents: Iterable[Document]) -> int:
     after = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     con.unregister("batch")
     return after - before
+
+
+def _is_web_url(url: str | None) -> bool:
+    """Only http(s) links are kept: a `javascript:` URL from a hostile feed never reaches a page."""
+    return bool(url) and url.lower().startswith(("http://", "https://"))
 
 
 def count_documents(store: Store) -> int:
@@ -457,8 +462,11 @@ def filter_options(store: Store) -> dict[str, list[str]]:
                 ).fetchall()
             ]
 
-        return {"platforms": distinct("platform"), "langs": distinct("lang"),
-                "sources": distinct("source")}
+        return {
+            "platforms": distinct("platform"),
+            "langs": distinct("lang"),
+            "sources": distinct("source"),
+        }
 
 
 def date_span(store: Store) -> tuple[datetime | None, datetime | None]:
@@ -472,7 +480,9 @@ def export(store: Store, path: str | Path, fmt: str, flt: PostFilter) -> int:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     path = Path(path)
     if not path.parent.exists():
-        raise ExportError(f"the folder {path.parent} does not exist; create it or pick another --out")
+        raise ExportError(
+            f"the folder {path.parent} does not exist; create it or pick another --out"
+        )
     where, params = _where(flt)
     query = f"""
         SELECT {_POST_COLUMNS}
@@ -519,9 +529,11 @@ def _spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     for column in df.columns:
         if df[column].dtype == object or pd.api.types.is_string_dtype(df[column]):
             df[column] = df[column].map(
-                lambda v: v
-                if not isinstance(v, str)
-                else ("'" if v[:1] in ("=", "+", "-", "@") else "") + _ILLEGAL_XLSX.sub("", v)
+                lambda v: (
+                    v
+                    if not isinstance(v, str)
+                    else ("'" if v[:1] in ("=", "+", "-", "@") else "") + _ILLEGAL_XLSX.sub("", v)
+                )
             )
     return df
 

@@ -69,3 +69,9 @@ def seeded_config(tmp_path_factory, model_dir) -> Config:
 @pytest.fixture(scope="session")
 def classifier(seeded_config):
     return pipeline.classifier(seeded_config)
+
+
+@pytest.fixture(scope="session")
+def config_writer():
+    """`write_config(folder, model_dir, extra="")` for tests that need their own config file."""
+    return write_config

@@ -43,13 +43,20 @@ def _date(value: str) -> datetime:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a flag given before or after the command name both count, neither resets the other.
-    common.add_argument("--config", type=Path, metavar="FILE", default=argparse.SUPPRESS,
-                        help="config file (default: ./tillit.toml if present, else defaults)")
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show tracebacks on errors")
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="config file (default: ./tillit.toml if present, else defaults)",
+    )
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
 
     parser = argparse.ArgumentParser(
-        prog="tillit", parents=[common],
+        prog="tillit",
+        parents=[common],
         description="Monitor and answer disinformation about Swedish social services.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -60,8 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="one pass over the configured sources")
     p.add_argument("--source", metavar="NAME", help="only this source")
 
-    p = sub.add_parser("classify", parents=[common],
-                       help="classify stored documents, or a JSONL file with --in/--out")
+    p = sub.add_parser(
+        "classify",
+        parents=[common],
+        help="classify stored documents, or a JSONL file with --in/--out",
+    )
     p.add_argument("--in", dest="input", type=Path, metavar="IN.jsonl")
     p.add_argument("--out", dest="output", type=Path, metavar="OUT.jsonl")
 
@@ -74,16 +84,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     p.add_argument("--out", required=True, type=Path, metavar="FILE")
     p.add_argument("--since", type=_date, metavar="DATE", help="published on or after DATE")
-    p.add_argument("--until", type=_date, metavar="DATE",
-                   help="published before DATE (a bare date includes that whole day)")
+    p.add_argument(
+        "--until",
+        type=_date,
+        metavar="DATE",
+        help="published before DATE (a bare date includes that whole day)",
+    )
     p.add_argument("--flagged-only", action="store_true")
 
     p = sub.add_parser("dashboard", parents=[common], help="start the Streamlit dashboard")
     p.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: $PORT, else config, else 8501)")
 
-    p = sub.add_parser("schedule", parents=[common],
-                       help="run the sources on their schedules until stopped")
+    p = sub.add_parser(
+        "schedule", parents=[common], help="run the sources on their schedules until stopped"
+    )
     p.add_argument("--once", action="store_true", help="run every source once, then exit")
     return parser
 
@@ -106,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
-        print(f"tillit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"tillit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -167,14 +184,18 @@ def cmd_stats(config: Config, args) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
-    print(f"documents {result['documents']}, classified {result['classified']}, "
-          f"flagged {result['flagged']}")
+    print(
+        f"documents {result['documents']}, classified {result['classified']}, "
+        f"flagged {result['flagged']}"
+    )
     for claim, n in result["claims"].items():
         print(f"  {claim:<18} {n}")
     for s in result["sources"]:
         err = f"  last error: {s['last_error']}" if s["last_error"] else ""
-        print(f"  source {s['name']} ({s['kind']}): {s['documents']} documents, "
-              f"last ok {s['last_ok_at'] or 'never'}{err}")
+        print(
+            f"  source {s['name']} ({s['kind']}): {s['documents']} documents, "
+            f"last ok {s['last_ok_at'] or 'never'}{err}"
+        )
     return 0
 
 
@@ -213,9 +234,21 @@ def cmd_dashboard(config: Config, args) -> int:
     app = Path(dashboard.__file__).with_name("app.py")
     env = dict(os.environ, TILLIT_DB=str(config.store.path), TILLIT_LANG=config.dashboard.language)
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     _say(f"dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
     process = subprocess.Popen(command, env=env)

@@ -70,8 +70,8 @@ class ClassifyConfig(_Section):
 
 class SourceConfig(_Section):
     name: str = Field(description="Unique name; documents and health are recorded under it.")
-    kind: Literal["rss", "google_news", "mastodon", "bluesky", "reddit", "telegram", "file"] = Field(
-        description="Source kind."
+    kind: Literal["rss", "google_news", "mastodon", "bluesky", "reddit", "telegram", "file"] = (
+        Field(description="Source kind.")
     )
     url: str | None = Field(None, description="Feed, API base or file URL/path.")
     query: str | None = Field(None, description="Search query or hashtag, for search sources.")
@@ -89,7 +89,9 @@ class SourceConfig(_Section):
     @classmethod
     def _name_ok(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}", value):
-            raise ValueError("use letters, digits, '-', '_', '.' or ':' (at most 64), e.g. 'svt-inrikes'")
+            raise ValueError(
+                "use letters, digits, '-', '_', '.' or ':' (at most 64), e.g. 'svt-inrikes'"
+            )
         return value
 
     @field_validator("every")

@@ -24,8 +24,9 @@ from tillit.errors import UsageError
 
 
 def open_store(config: Config) -> Store:
-    return Store(config.store.path, author_salt=config.author_salt(),
-                 lock_timeout=config.store.lock_timeout)
+    return Store(
+        config.store.path, author_salt=config.author_salt(), lock_timeout=config.store.lock_timeout
+    )
 
 
 def init(config: Config) -> list[str]:
@@ -61,8 +62,9 @@ def _demo_documents(path: Path) -> Iterator[Document]:
                         url=row.get("url"),
                         author=row.get("author"),
                         lang=row.get("lang"),
-                        published_at=datetime.fromisoformat(row["published_at"].replace("Z",
-                                                                                        "+00:00")),
+                        published_at=datetime.fromisoformat(
+                            row["published_at"].replace("Z", "+00:00")
+                        ),
                     )
                 except (KeyError, ValueError, TypeError) as exc:
                     raise UsageError(f"{file}:{number}: bad demo row ({exc})") from exc
@@ -102,15 +104,18 @@ def source_spec(source: SourceConfig) -> SourceSpec:
 
 
 def http_settings(config: Config) -> HttpSettings:
-    return HttpSettings(user_agent=config.ingest.user_agent, timeout=config.ingest.timeout,
-                        max_bytes=config.ingest.max_bytes)
+    return HttpSettings(
+        user_agent=config.ingest.user_agent,
+        timeout=config.ingest.timeout,
+        max_bytes=config.ingest.max_bytes,
+    )
 
 
 def ingest(config: Config, source_name: str | None = None) -> list[RunReport]:
     """One pass over the enabled sources (or just the named one, enabled or not)."""
-    sources = [config.source(source_name)] if source_name else [
-        s for s in config.sources if s.enabled
-    ]
+    sources = (
+        [config.source(source_name)] if source_name else [s for s in config.sources if s.enabled]
+    )
     store = open_store(config)
     queries.init(store)
     reports = []
@@ -133,7 +138,9 @@ def classifier(config: Config, catalog: Catalog | None = None, retrain: bool = F
     return Classifier(embedder, model, config.classify.default_lang)
 
 
-def classify_store(config: Config, progress: Callable[[int], None] | None = None) -> tuple[str, int]:
+def classify_store(
+    config: Config, progress: Callable[[int], None] | None = None
+) -> tuple[str, int]:
     store = open_store(config)
     queries.init(store)
     clf = classifier(config)

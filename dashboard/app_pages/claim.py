@@ -12,8 +12,9 @@ from store import PostFilter
 catalog = data.catalog()
 ids = list(catalog.ids)
 wanted = st.query_params.get(state.Q_CLAIM)
-claim_id = st.selectbox(t("claim"), ids, index=ids.index(wanted) if wanted in ids else 0,
-                        format_func=claim_label)
+claim_id = st.selectbox(
+    t("claim"), ids, index=ids.index(wanted) if wanted in ids else 0, format_func=claim_label
+)
 st.query_params[state.Q_CLAIM] = claim_id
 claim = catalog.get(claim_id)
 
@@ -31,8 +32,9 @@ if period is not None:
     )
     if not timeline.empty:
         timeline = timeline.assign(claim=timeline["stance"])
-        st.altair_chart(trend_chart(timeline.assign(claim=timeline["claim"].map(t))),
-                        use_container_width=True)
+        st.altair_chart(
+            trend_chart(timeline.assign(claim=timeline["claim"].map(t))), use_container_width=True
+        )
 
 st.subheader(t("responses"))
 st.caption(t("copy_hint"))
@@ -44,8 +46,10 @@ for column, lang in zip(st.columns(len(langs)), langs, strict=True):
         if response is None:
             st.info(t("no_response"))
             continue
-        st.caption(f"{t('status')}: {response.status} · " + t(
-            "reviewed", date=response.reviewed.date.isoformat(), role=response.reviewed.role))
+        st.caption(
+            f"{t('status')}: {response.status} · "
+            + t("reviewed", date=response.reviewed.date.isoformat(), role=response.reviewed.role)
+        )
         st.markdown(f"**{t('short_reply')}**")
         st.code(response.short, language=None, wrap_lines=True)
         st.markdown(f"**{t('long_reply')}**")

@@ -41,17 +41,25 @@ if last is None:
 
 with st.container(border=True):
     c1, c2, c3 = st.columns(3)
-    claims = c1.multiselect(t("claim"), claim_ids, _from_query(state.Q_CLAIM, claim_ids, []),
-                            format_func=claim_label)
-    stances = c2.multiselect(t("stance"), list(STANCES),
-                             _from_query(state.Q_STANCE, list(STANCES), ["spreads"]), format_func=t)
-    platforms = c3.multiselect(t("platform"), options["platforms"],
-                               _from_query(state.Q_PLATFORM, options["platforms"], []))
+    claims = c1.multiselect(
+        t("claim"), claim_ids, _from_query(state.Q_CLAIM, claim_ids, []), format_func=claim_label
+    )
+    stances = c2.multiselect(
+        t("stance"),
+        list(STANCES),
+        _from_query(state.Q_STANCE, list(STANCES), ["spreads"]),
+        format_func=t,
+    )
+    platforms = c3.multiselect(
+        t("platform"), options["platforms"], _from_query(state.Q_PLATFORM, options["platforms"], [])
+    )
     c4, c5, c6 = st.columns(3)
-    langs = c4.multiselect(t("lang"), options["langs"],
-                           _from_query(state.Q_LANG, options["langs"], []))
-    sources = c5.multiselect(t("source"), options["sources"],
-                             _from_query(state.Q_SOURCE, options["sources"], []))
+    langs = c4.multiselect(
+        t("lang"), options["langs"], _from_query(state.Q_LANG, options["langs"], [])
+    )
+    sources = c5.multiselect(
+        t("source"), options["sources"], _from_query(state.Q_SOURCE, options["sources"], [])
+    )
     try:
         min_score_default = min(max(float(params.get(state.Q_MIN_SCORE, 0.0)), 0.0), 1.0)
     except ValueError:
@@ -63,8 +71,11 @@ with st.container(border=True):
     period = c7.date_input(t("period"), (since_default, until_default))
     search = c8.text_input(t("search"), params.get(state.Q_SEARCH, ""))
 
-since_day, until_day = (period if isinstance(period, tuple | list) and len(period) == 2
-                        else (since_default, until_default))
+since_day, until_day = (
+    period
+    if isinstance(period, tuple | list) and len(period) == 2
+    else (since_default, until_default)
+)
 
 # Write the filters back into the URL so the view can be bookmarked and shared.
 st.query_params.from_dict(
@@ -97,10 +108,24 @@ total = data.count_posts(flt)
 rows = data.posts(flt, LIMIT)
 st.write(t("posts_shown", shown=len(rows), total=total))
 
-table = rows.assign(claim=rows["claim"].map(claim_label), stance=rows["stance"].map(
-    lambda s: t(s) if isinstance(s, str) else "—"))
-table = table[["published_at", "claim", "stance", "score", "platform", "lang", "source", "text",
-               "url", "duplicates"]]
+table = rows.assign(
+    claim=rows["claim"].map(claim_label),
+    stance=rows["stance"].map(lambda s: t(s) if isinstance(s, str) else "—"),
+)
+table = table[
+    [
+        "published_at",
+        "claim",
+        "stance",
+        "score",
+        "platform",
+        "lang",
+        "source",
+        "text",
+        "url",
+        "duplicates",
+    ]
+]
 # st.dataframe renders every cell as plain text: post text is never interpreted as markup.
 st.dataframe(
     table,
@@ -110,8 +135,9 @@ st.dataframe(
         "published_at": st.column_config.DatetimeColumn(t("date"), format="YYYY-MM-DD HH:mm"),
         "claim": t("claim"),
         "stance": t("stance"),
-        "score": st.column_config.ProgressColumn(t("score"), min_value=0.0, max_value=1.0,
-                                                 format="%.2f"),
+        "score": st.column_config.ProgressColumn(
+            t("score"), min_value=0.0, max_value=1.0, format="%.2f"
+        ),
         "platform": t("platform"),
         "lang": t("lang"),
         "source": t("source"),

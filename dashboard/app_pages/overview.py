@@ -16,8 +16,13 @@ left, right = st.columns([3, 1])
 with left:
     period = period_picker("overview_period")
 with right:
-    granularity = st.radio(t("granularity"), ["day", "week"], format_func=t, horizontal=True,
-                           key="overview_granularity")
+    granularity = st.radio(
+        t("granularity"),
+        ["day", "week"],
+        format_func=t,
+        horizontal=True,
+        key="overview_granularity",
+    )
 if period is None:
     st.info(t("no_data"))
     st.stop()
@@ -26,8 +31,9 @@ since, until = period
 spreading = PostFilter(since=since, until=until, stances=("spreads",), flagged_only=True)
 
 flagged_n = data.count_posts(spreading)
-debunk_n = data.count_posts(PostFilter(since=since, until=until, stances=("debunks",),
-                                       claims=data.catalog().ids))
+debunk_n = data.count_posts(
+    PostFilter(since=since, until=until, stances=("debunks",), claims=data.catalog().ids)
+)
 all_n = data.count_posts(PostFilter(since=since, until=until))
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("documents_total"), all_n)
@@ -54,7 +60,8 @@ else:
     table = found.assign(claim=found["claim"].map(claim_label))
     st.dataframe(
         table.rename(columns={"claim": t("claim"), "period": t("date"), "posts": t("posts")}),
-        hide_index=True, use_container_width=True,
+        hide_index=True,
+        use_container_width=True,
     )
 
 st.subheader(t("stance_split"))
@@ -64,7 +71,9 @@ if not both.empty:
     split["claim_label"] = split["claim"].map(claim_label)
     split["stance_label"] = split["stance"].map(t)
     st.altair_chart(
-        alt.Chart(split).mark_bar().encode(
+        alt.Chart(split)
+        .mark_bar()
+        .encode(
             y=alt.Y("claim_label:N", title=t("claim")),
             x=alt.X("posts:Q", title=t("posts")),
             color=alt.Color("stance_label:N", title=t("stance")),

@@ -34,8 +34,14 @@ def store(tmp_path) -> Store:
 
 
 def doc(n: int, text: str = "soc tar barn", **kw) -> Document:
-    return Document(source="s1", native_id=f"n{n}", text=f"{text} {n}", platform="x",
-                    published_at=datetime(2026, 10, 1 + n % 28, 12), **kw)
+    return Document(
+        source="s1",
+        native_id=f"n{n}",
+        text=f"{text} {n}",
+        platform="x",
+        published_at=datetime(2026, 10, 1 + n % 28, 12),
+        **kw,
+    )
 
 
 def test_init_is_idempotent_and_records_migrations(store):
@@ -90,14 +96,26 @@ def test_a_model_classifies_a_document_once_and_stats_count_the_active_model(sto
 
 
 def test_record_fetch_saves_documents_state_and_health_together(store):
-    state = SourceState("feed", "rss", last_fetch_at=datetime(2026, 11, 1), last_ok_at=None,
-                        last_error="HTTP 500", etag='"abc"')
+    state = SourceState(
+        "feed",
+        "rss",
+        last_fetch_at=datetime(2026, 11, 1),
+        last_ok_at=None,
+        last_error="HTTP 500",
+        etag='"abc"',
+    )
     assert queries.record_fetch(store, state, [doc(1)]) == 1
     saved = queries.get_source_state(store, "feed")
     assert saved.etag == '"abc"' and saved.last_error == "HTTP 500"
     (row,) = queries.stats(store)["sources"]
-    assert row == {"name": "feed", "kind": "rss", "last_fetch_at": "2026-11-01T00:00:00Z",
-                   "last_ok_at": None, "last_error": "HTTP 500", "documents": 0}
+    assert row == {
+        "name": "feed",
+        "kind": "rss",
+        "last_fetch_at": "2026-11-01T00:00:00Z",
+        "last_ok_at": None,
+        "last_error": "HTTP 500",
+        "documents": 0,
+    }
 
 
 def test_embeddings_are_cached_by_content_hash_and_model(store):
@@ -111,12 +129,18 @@ def test_embeddings_are_cached_by_content_hash_and_model(store):
 
 
 def _seed(store):
-    docs = [doc(i, text="=HYPERLINK(\"http://evil\")" if i == 0 else "soc tar barn")
-            for i in range(6)]
+    docs = [
+        doc(i, text='=HYPERLINK("http://evil")' if i == 0 else "soc tar barn") for i in range(6)
+    ]
     queries.add_documents(store, docs)
     queries.add_classifications(
-        store, [Classification(d.id, "m", "kidnapping" if i % 2 else None,
-                               "spreads" if i % 2 else "neutral", 0.5) for i, d in enumerate(docs)]
+        store,
+        [
+            Classification(
+                d.id, "m", "kidnapping" if i % 2 else None, "spreads" if i % 2 else "neutral", 0.5
+            )
+            for i, d in enumerate(docs)
+        ],
     )
     queries.set_active_model(store, "m")
 
@@ -162,8 +186,9 @@ def test_post_filter_search_treats_wildcards_literally(store):
 
 def test_reviews_are_stored_with_time_and_reviewer(store):
     queries.add_documents(store, [doc(1)])
-    rid = queries.add_review(store, Review(doc(1).id, "confirm", "analyst-1", "kidnapping",
-                                           "spreads", "m"))
+    rid = queries.add_review(
+        store, Review(doc(1).id, "confirm", "analyst-1", "kidnapping", "spreads", "m")
+    )
     df = queries.reviews(store)
     assert rid == 1 and df.loc[0, "reviewer"] == "analyst-1" and df.loc[0, "verdict"] == "confirm"
 
@@ -177,8 +202,12 @@ sys.stdin.read()
 
 
 def test_a_locked_database_is_retried_then_reported_busy(store):
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(store.path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(store.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(StoreBusy, match="locked by another process"):

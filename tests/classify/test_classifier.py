@@ -1,0 +1,120 @@
+"""Classifier v0: embeddings, stance, claim, relevance gate, persistence and the store cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classify import ClaimModel, EmbedderError, get_embedder
+from classify.lang import detect
+from classify.train import read_labelled
+from store import queries
+from tillit import pipeline
+
+
+def test_e5_embeddings_are_normalised_and_multilingual():
+    emb = get_embedder("e5-small-q4")
+    vectors = emb.embed(
+        ["soc kidnappar barn", "social services kidnap children", "Recept på kanelbullar"]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_unknown_embedder_spec_is_a_clear_error():
+    with pytest.raises(EmbedderError, match="unknown"):
+        get_embedder("word2vec")
+
+
+def test_negation_separates_debunking_from_spreading(classifier):
+    spreads, debunks = classifier.classify(
+        ["soc kidnappar barn", "socialtjänsten kidnappar inte barn"]
+    )
+    assert (spreads.prediction.stance, spreads.prediction.claim) == ("spreads", "kidnapping")
+    assert spreads.prediction.flagged
+    assert debunks.prediction.stance == "debunks"
+    assert not debunks.prediction.flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("السوسيال يخطف أطفال المسلمين ويعطيهم لعائلات مسيحية حتى ينسوا دينهم", "religion_erasure"),
+        (
+            "Swedish social services steal kids and the parents never get them back. Never.",
+            "no_return",
+        ),
+        (
+            "Familjehemmen tjänar tusentals kronor per barn, det är en ren business för soc",
+            "profit_motive",
+        ),
+    ],
+)
+def test_spreading_posts_in_several_languages_get_their_claim(classifier, text, claim):
+    (result,) = classifier.classify([text])
+    assert result.prediction.flagged and result.prediction.claim == claim
+
+
+def test_off_topic_and_very_short_texts_are_never_flagged(classifier):
+    results = classifier.classify(
+        [
+            "Kidnappningen i Mexiko: turisten släppt efter tre dagar",
+            "They totally stole the match from us, refs kidnapped the game lol",
+            "soc!!",
+            "",
+        ]
+    )
+    assert not any(r.prediction.flagged for r in results)
+
+
+def test_language_is_detected_for_each_text():
+    assert [
+        detect(t)
+        for t in [
+            "soc tar barnen från oss",
+            "السوسيال يخطف الأطفال",
+            "Sosyal hizmetler çocukları kaçırıyor",
+            "👍👍",
+        ]
+    ] == ["sv", "ar", "tr", "sv"]
+
+
+def test_saved_model_round_trips_with_identical_predictions(classifier, tmp_path):
+    texts = ["soc kidnappar barn", "Kommunen söker fler familjehem"]
+    vectors = classifier.embedder.embed(texts)
+    classifier.model.save(tmp_path / "m")
+    loaded = ClaimModel.load(tmp_path / "m")
+    assert loaded.version == classifier.version
+    assert [p.claim for p in loaded.predict(vectors, texts)] == [
+        p.claim for p in classifier.model.predict(vectors, texts)
+    ]
+    assert (tmp_path / "m" / "config.json").exists() and (tmp_path / "m" / "metrics.json").exists()
+
+
+def test_validation_metrics_meet_v0_floors(classifier):
+    """A floor on held-out validation data (the test split is kept for the evaluation issue)."""
+    val = classifier.model.metrics["validation"]
+    assert val["n"] >= 100
+    assert val["flag_f1"] >= 0.55, val
+    assert val["stance_accuracy"] >= 0.6, val
+
+
+def test_training_never_reads_the_test_split(seeded_config):
+    train_texts = {e.text for e in read_labelled(seeded_config.classify.labelled_dir, ["train"])}
+    test_texts = {e.text for e in read_labelled(seeded_config.classify.labelled_dir, ["test"])}
+    assert test_texts and not (train_texts & test_texts)
+
+
+def test_classifying_the_store_records_model_version_and_caches_embeddings(seeded_config):
+    store = pipeline.open_store(seeded_config)
+    stats = queries.stats(store)
+    assert stats["classified"] == stats["documents"] >= 400
+    assert stats["flagged"] >= 10
+    with store.read() as con:
+        versions = con.execute("SELECT DISTINCT model_version FROM classifications").fetchall()
+        hashes = con.execute("SELECT count(DISTINCT content_hash) FROM documents").fetchone()[0]
+        cached = con.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    assert len(versions) == 1 and cached == hashes
+    # A second run finds nothing left to do.
+    assert pipeline.classify_store(seeded_config)[1] == 0

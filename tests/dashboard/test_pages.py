@@ -1,0 +1,108 @@
+"""One AppTest per dashboard page against the seeded demo database, plus escaping of post text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from store import Classification, Document, Store, queries
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+HOSTILE = (
+    '<script>alert("x")</script> **fet** [klicka](javascript:alert(1)) <img src=x onerror=alert(1)>'
+)
+
+
+@pytest.fixture
+def app(seeded_config, monkeypatch):
+    monkeypatch.setenv("TILLIT_DB", str(seeded_config.store.path))
+    monkeypatch.delenv("TILLIT_LANG", raising=False)
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def rendered_text(at: AppTest) -> str:
+    parts = (
+        [e.value for e in at.markdown]
+        + [e.value for e in at.title]
+        + [e.value for e in at.subheader]
+        + [e.value for e in at.caption]
+        + [e.value for e in at.text]
+    )
+    return "\n".join(str(p) for p in parts)
+
+
+def test_overview_shows_trend_metrics_and_spike_in_swedish(app):
+    at = app.run()
+    assert not at.exception
+    assert "Översikt" in rendered_text(at)
+    flagged = next(m for m in at.metric if m.label == "Flaggade inlägg")
+    assert int(flagged.value) >= 10
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert "Toppar i perioden" in rendered_text(at)
+
+
+def test_overview_switches_to_english(app):
+    at = app.run()
+    at.sidebar.selectbox[0].select("en").run()
+    assert not at.exception
+    assert "Overview" in rendered_text(at)
+    assert any(m.label == "Flagged posts" for m in at.metric)
+
+
+def test_flagged_page_filters_by_claim_from_the_query_string(app):
+    at = app
+    at.query_params["claim"] = "kidnapping"
+    at.switch_page("app_pages/flagged.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    assert at.multiselect[0].value == ["kidnapping"]
+    assert at.query_params["claim"] == ["kidnapping"] or at.query_params["claim"] == "kidnapping"
+
+
+def test_flagged_page_text_search_narrows_the_table(app):
+    at = app.switch_page("app_pages/flagged.py").run()
+    before = len(at.dataframe[0].value)
+    at.text_input[0].input("zzzz-not-in-any-post").run()
+    assert not at.exception
+    assert before > 0 and len(at.dataframe[0].value) == 0
+
+
+def test_claim_page_shows_responses_in_swedish_english_and_arabic(app):
+    at = app
+    at.query_params["claim"] = "no_return"
+    at.switch_page("app_pages/claim.py").run()
+    assert not at.exception
+    text = rendered_text(at)
+    for heading in ("Svenska", "English", "العربية"):
+        assert heading in text
+    codes = [c.value for c in at.code]
+    assert len(codes) >= 6 and any(any("\u0600" <= ch <= "\u06ff" for ch in c) for c in codes)
+
+
+def test_hostile_post_text_is_shown_as_plain_text_only(tmp_path, monkeypatch):
+    store = Store(tmp_path / "h.duckdb")
+    queries.init(store)
+    doc = Document(
+        source="evil",
+        native_id="1",
+        text=HOSTILE + " soc kidnappar barn",
+        platform="x",
+        url="javascript:alert(1)",
+        published_at=datetime(2026, 11, 1),
+    )
+    queries.add_documents(store, [doc])
+    queries.add_classifications(store, [Classification(doc.id, "m", "kidnapping", "spreads", 0.9)])
+    queries.set_active_model(store, "m")
+    monkeypatch.setenv("TILLIT_DB", str(store.path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["claim"] = "kidnapping"
+    for page in ("app_pages/flagged.py", "app_pages/claim.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert "<script" not in rendered_text(at) and "javascript:" not in rendered_text(at)
+        cells = at.dataframe[-1].value
+        assert HOSTILE in cells["text"].iloc[0]  # shown verbatim, as text
