@@ -74,7 +74,7 @@ def bench_store(n: int) -> None:
         t0 = time.perf_counter()
         generate(store, n)
         print(f"generated {n} documents in {time.perf_counter() - t0:.1f} s")
-        first, last = queries.date_span(store)
+        _, last = queries.date_span(store)
         period = PostFilter(since=last - timedelta(days=70), until=last, flagged_only=True)
         cases = {
             "stats": lambda: queries.stats(store),
@@ -100,7 +100,9 @@ def bench_embed(n: int) -> None:
         start = time.perf_counter()
         emb.embed(texts)
         runs.append(n / (time.perf_counter() - start))
-    print(f"e5-small-q4 embedding: median {statistics.median(runs):.0f} texts/s ({n} texts, 3 runs)")
+    print(
+        f"e5-small-q4 embedding: median {statistics.median(runs):.0f} texts/s ({n} texts, 3 runs)"
+    )
     assert np.isfinite(runs).all()
 
 

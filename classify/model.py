@@ -150,8 +150,8 @@ class ClaimModel:
             _stance_features(embeddings, self._ngrams.transform(list(texts)), p.ngram_weight)
         )
         claim_probs = self._claim.predict_proba(embeddings)
-        stance_classes = list(self._stance.classes_)
-        claim_classes = list(self._claim.classes_)
+        stance_classes = [str(c) for c in self._stance.classes_]
+        claim_classes = [str(c) for c in self._claim.classes_]
         out = []
         for i, text in enumerate(texts):
             probs = {s: float(stance_probs[i, stance_classes.index(s)]) for s in stance_classes}

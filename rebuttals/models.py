@@ -23,7 +23,7 @@ class Source(_Model):
     id: str
     title: str
     publisher: str
-    url: HttpUrl
+    url: HttpUrl | None = None
     date: str = ""
 
 

@@ -469,6 +469,26 @@ def filter_options(store: Store) -> dict[str, list[str]]:
         }
 
 
+def example_urls(store: Store, per_claim: int = 5) -> dict[str, list[str]]:
+    """Links to the highest-scoring public posts spreading each claim (for ClaimReview appearance)."""
+    with store.read() as con:
+        rows = con.execute(
+            f"""
+            SELECT claim, url FROM (
+                SELECT a.claim, d.url,
+                       row_number() OVER (PARTITION BY a.claim ORDER BY a.score DESC, d.id) AS rank
+                FROM documents d JOIN ({_ACTIVE}) a ON a.document_id = d.id
+                WHERE a.stance = 'spreads' AND a.claim IS NOT NULL AND d.url IS NOT NULL)
+            WHERE rank <= ? ORDER BY claim, rank
+            """,
+            [per_claim],
+        ).fetchall()
+    out: dict[str, list[str]] = {}
+    for claim, url in rows:
+        out.setdefault(claim, []).append(url)
+    return out
+
+
 def date_span(store: Store) -> tuple[datetime | None, datetime | None]:
     with store.read() as con:
         return con.execute("SELECT min(published_at), max(published_at) FROM documents").fetchone()
@@ -576,6 +596,7 @@ __all__ = [
     "count_documents",
     "count_posts",
     "date_span",
+    "example_urls",
     "export",
     "filter_options",
     "get_meta",

@@ -21,6 +21,7 @@ from pathlib import Path
 from classify import ClassifyError
 from ingest import IngestError
 from rebuttals import RebuttalError
+from rebuttals.export import EXPORT_FORMATS as REBUTTAL_FORMATS
 from store import EXPORT_FORMATS, StoreError
 from tillit import pipeline
 from tillit.config import Config, load_config
@@ -95,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", parents=[common], help="start the Streamlit dashboard")
     p.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: $PORT, else config, else 8501)")
+
+    p = sub.add_parser("rebuttals", parents=[common], help="check or export the rebuttal library")
+    rsub = p.add_subparsers(dest="rebuttals_command", required=True, metavar="ACTION")
+    rsub.add_parser("check", parents=[common], help="validate every claim file")
+    r = rsub.add_parser("export", parents=[common], help="export the approved responses")
+    r.add_argument("--format", required=True, choices=REBUTTAL_FORMATS)
+    r.add_argument("--out", required=True, type=Path, metavar="PATH")
 
     p = sub.add_parser(
         "schedule", parents=[common], help="run the sources on their schedules until stopped"
@@ -259,6 +267,20 @@ def cmd_dashboard(config: Config, args) -> int:
         return process.wait()
 
 
+def cmd_rebuttals(config: Config, args) -> int:
+    if args.rebuttals_command == "check":
+        problems = pipeline.check_rebuttals(config)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        if problems:
+            raise UsageError(f"rebuttal library: {len(problems)} problem(s), listed above")
+        print("rebuttal library: all claims pass")
+        return 0
+    n = pipeline.export_rebuttals(config, args.format, args.out)
+    print(f"exported {n} responses as {args.format} to {args.out}")
+    return 0
+
+
 def cmd_schedule(config: Config, args) -> int:
     """Poll each enabled source on its own interval and classify after each pass."""
     sources = [s for s in config.sources if s.enabled]
@@ -296,6 +318,7 @@ COMMANDS = {
     "export": cmd_export,
     "dashboard": cmd_dashboard,
     "schedule": cmd_schedule,
+    "rebuttals": cmd_rebuttals,
 }
 
 if __name__ == "__main__":

@@ -131,6 +131,35 @@ class PrivacyConfig(_Section):
     )
 
 
+class OrganisationConfig(_Section):
+    name: str = Field(
+        "Tillit (demo)",
+        min_length=1,
+        description="Publishing organisation named in exports and responses.",
+    )
+    url: str = Field(
+        "https://example.org",
+        pattern=r"^https?://",
+        description="The organisation's web address (http or https).",
+    )
+    contact: str = Field("", description="Contact line appended to responses, e.g. a phone number.")
+
+
+class RebuttalsConfig(_Section):
+    required_langs: list[str] = Field(
+        ["sv", "en", "ar"], min_length=1, description="Languages every claim must answer in."
+    )
+    max_review_age: str = Field(
+        "365d", description="A response reviewed longer ago than this fails `rebuttals check`."
+    )
+
+    @field_validator("max_review_age")
+    @classmethod
+    def _age_ok(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
 class DemoConfig(_Section):
     path: Path = Field(Path("data/demo"), description="Folder of the bundled demo corpus.")
 
@@ -142,6 +171,8 @@ class Config(_Section):
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)
+    organisation: OrganisationConfig = Field(default_factory=OrganisationConfig)
+    rebuttals: RebuttalsConfig = Field(default_factory=RebuttalsConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     source_file: Path | None = Field(None, exclude=True, description="File this was read from.")

@@ -11,15 +11,18 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from classify import Classifier, get_embedder
 from classify.train import load_or_train
 from ingest import HttpSettings, RunReport, SourceSpec, build_client, run_source
 from rebuttals import Catalog, default_catalog
+from rebuttals.check import Problem, check_catalog
+from rebuttals.export import Organisation
+from rebuttals.export import export as export_library
 from store import Document, PostFilter, Store, queries
-from tillit.config import Config, SourceConfig
+from tillit.config import Config, SourceConfig, parse_duration
 from tillit.errors import UsageError
 
 
@@ -226,3 +229,32 @@ def export(
 ) -> int:
     flt = PostFilter(since=since, until=until, flagged_only=flagged_only)
     return queries.export(open_store(config), out, fmt, flt)
+
+
+# ------------------------------------------------------------------------------------------- rebuttals
+def organisation(config: Config) -> Organisation:
+    org = config.organisation
+    return Organisation(org.name, org.url, org.contact)
+
+
+def check_rebuttals(config: Config, catalog: Catalog | None = None) -> list[Problem]:
+    return check_catalog(
+        catalog or default_catalog(),
+        tuple(config.rebuttals.required_langs),
+        timedelta(seconds=parse_duration(config.rebuttals.max_review_age)),
+    )
+
+
+def export_rebuttals(config: Config, fmt: str, out: Path, catalog: Catalog | None = None) -> int:
+    """Write the library in `fmt`; ClaimReview gets example post links from the store if it exists."""
+    catalog = catalog or default_catalog()
+    appearances = {}
+    store = open_store(config)
+    if fmt == "claimreview" and store.exists():
+        appearances = queries.example_urls(store)
+    if not out.parent.exists():
+        raise UsageError(f"the folder {out.parent} does not exist; create it or pick another --out")
+    out.write_text(
+        export_library(catalog, fmt, organisation(config), appearances), encoding="utf-8"
+    )
+    return sum(len(c.responses) for c in catalog)

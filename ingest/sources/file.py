@@ -72,8 +72,9 @@ class FileSource:
         try:
             raw = self.path.read_bytes()
         except OSError as exc:
-            raise SourceConfigError(f"source {self.spec.name!r}: cannot read {self.path}: "
-                                    f"{exc.strerror}") from exc
+            raise SourceConfigError(
+                f"source {self.spec.name!r}: cannot read {self.path}: {exc.strerror}"
+            ) from exc
         text = raw.decode("utf-8-sig", errors="replace")
         if self.format == "csv":
             reader = csv.DictReader(io.StringIO(text, newline=""))

@@ -75,7 +75,9 @@ class RssSource:
         self.spec = spec
 
     def fetch(self, client: httpx.Client, state: Cursor) -> Iterator[Document]:
-        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+        headers = {
+            "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+        }
         if state.etag:
             headers["If-None-Match"] = state.etag
         if state.last_modified:
@@ -85,8 +87,9 @@ class RssSource:
             return
         feed_headers = dict(response.headers)
         feed_headers.setdefault("content-location", response.url)
-        _, docs = parse_feed(response.content, feed_headers, self.spec.name,
-                             self.spec.platform or "news")
+        _, docs = parse_feed(
+            response.content, feed_headers, self.spec.name, self.spec.platform or "news"
+        )
         yield from docs
         state.etag = response.headers.get("etag") or state.etag
         state.last_modified = response.headers.get("last-modified") or state.last_modified

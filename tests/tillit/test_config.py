@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from tillit.config import Config, load_config, parse_duration
+from tillit.config import Config, SourceConfig, load_config, parse_duration
 from tillit.errors import ConfigError
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -81,21 +82,24 @@ def test_author_salt_is_created_once_and_env_wins(tmp_path, monkeypatch):
     assert cfg.author_salt() == b"from-env"
 
 
-def _fields(model, prefix=""):
-    for name, field in model.model_fields.items():
+def _readme_config() -> dict:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Configuration") :]
+    start = section.index("```toml") + len("```toml")
+    block = section[start : section.index("```", start)]
+    return tomllib.loads(block)
+
+
+def test_every_option_is_described_and_shown_in_the_readme_example():
+    example = _readme_config()
+    load_config_from = Config.model_validate(example)  # the README example itself is valid
+    assert load_config_from.sources
+    for section, field in Config.model_fields.items():
         if field.exclude:
             continue
-        annotation = field.annotation
-        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
-            yield from _fields(annotation, f"{name}.")
-        else:
-            yield f"{prefix}{name}", field
-
-
-def test_every_option_has_a_description_and_is_documented_in_the_readme():
-    readme = README.read_text(encoding="utf-8")
-    for dotted, field in _fields(Config):
-        if dotted == "sources":
-            continue
-        assert field.description, f"{dotted} has no description"
-        assert f"`{dotted.split('.')[-1]}`" in readme or dotted.split(".")[-1] in readme, dotted
+        assert section in example, f"README config lacks [{section}]"
+        model = SourceConfig if section == "sources" else field.annotation
+        shown = example[section][0] if section == "sources" else example[section]
+        for name, sub in model.model_fields.items():
+            assert sub.description, f"{section}.{name} has no description"
+            assert name in shown, f"README config example lacks {section}.{name}"
