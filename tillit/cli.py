@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from classify import ClassifyError
+from classify.evaluate import format_report
 from ingest import IngestError
 from rebuttals import RebuttalError
 from rebuttals.export import EXPORT_FORMATS as REBUTTAL_FORMATS
@@ -77,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", dest="output", type=Path, metavar="OUT.jsonl")
 
     p = sub.add_parser("train", parents=[common], help="retrain the claim model")
+
+    p = sub.add_parser("evaluate", parents=[common], help="score the model on the test split")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
 
     p = sub.add_parser("stats", parents=[common], help="counts and source health")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -184,6 +188,13 @@ def cmd_train(config: Config, args) -> int:
     validation = clf.model.metrics.get("validation")
     if validation:
         print(json.dumps(validation, indent=2))
+    return 0
+
+
+def cmd_evaluate(config: Config, args) -> int:
+    report, path = pipeline.evaluate(config)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    _say(f"report saved to {path}")
     return 0
 
 
@@ -314,6 +325,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "classify": cmd_classify,
     "train": cmd_train,
+    "evaluate": cmd_evaluate,
     "stats": cmd_stats,
     "export": cmd_export,
     "dashboard": cmd_dashboard,

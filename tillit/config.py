@@ -51,6 +51,7 @@ class ClassifyConfig(_Section):
     )
     model_dir: Path = Field(Path("data/models"), description="Where trained model folders live.")
     labelled_dir: Path = Field(Path("data/labelled"), description="Labelled training data.")
+    report_dir: Path = Field(Path("data/reports"), description="Where `tillit evaluate` saves.")
     batch_size: int = Field(256, ge=1, le=10000, description="Documents per classify batch.")
     default_lang: str = Field(
         "sv", min_length=2, max_length=2, description="Language assumed for texts with no letters."
@@ -209,6 +210,7 @@ _PATH_KEYS = (
     ("store", "path"),
     ("classify", "model_dir"),
     ("classify", "labelled_dir"),
+    ("classify", "report_dir"),
     ("privacy", "salt_file"),
     ("demo", "path"),
 )

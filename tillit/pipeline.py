@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from classify import Classifier, get_embedder
-from classify.train import load_or_train
+from classify.evaluate import evaluate as evaluate_model
+from classify.evaluate import save_report
+from classify.train import load_or_train, read_labelled
 from ingest import HttpSettings, RunReport, SourceSpec, build_client, run_source
 from rebuttals import Catalog, default_catalog
 from rebuttals.check import Problem, check_catalog
@@ -205,6 +207,14 @@ def _jsonl_chunks(path: Path, size: int) -> Iterator[list[dict]]:
             raise UsageError(f"{path}: not UTF-8 text") from exc
     if chunk:
         yield chunk
+
+
+def evaluate(config: Config) -> tuple[dict, Path]:
+    """Score the current model and the keyword baseline on the test split; save the report."""
+    clf = classifier(config)
+    examples = read_labelled(config.classify.labelled_dir, ["test"])
+    report = evaluate_model(clf, examples, default_catalog().ids)
+    return report, save_report(report, config.classify.report_dir)
 
 
 # ------------------------------------------------------------------------------------ stats and export

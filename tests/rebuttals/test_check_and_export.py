@@ -68,7 +68,7 @@ def test_claimreview_export_is_valid_json_ld_with_required_fields():
     items = json.loads(export(load_catalog(), "claimreview", ORG, appearances))
     assert len(items) >= 3 * len(CLAIM_IDS)
     for item in items:
-        assert REQUIRED_CLAIMREVIEW <= set(item)
+        assert set(item) >= REQUIRED_CLAIMREVIEW
         assert item["@context"] == "https://schema.org" and item["@type"] == "ClaimReview"
         assert item["itemReviewed"]["@type"] == "Claim"
         rating = item["reviewRating"]

@@ -156,3 +156,23 @@ def test_bad_config_is_one_line_naming_file_and_key(tmp_path):
     result = run("stats", "--config", str(bad), check=False)
     assert result.returncode == 1 and "store.pathh" in result.stderr and str(bad) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_rebuttals_check_passes_and_claimreview_links_flagged_posts(cli_db, tmp_path):
+    cfg, *_ = cli_db
+    assert "all claims pass" in run("rebuttals", "check", "--config", cfg).stdout
+    out = tmp_path / "claimreview.json"
+    run("rebuttals", "export", "--format", "claimreview", "--out", str(out), "--config", cfg)
+    items = json.loads(out.read_text(encoding="utf-8"))
+    assert {i["inLanguage"] for i in items} >= {"sv", "en", "ar"}
+    assert any(i["itemReviewed"].get("appearance") for i in items)
+
+
+def test_rebuttals_check_fails_with_a_list_on_an_impossible_language(
+    cli_db, tmp_path, config_writer, model_dir
+):
+    cfg = config_writer(tmp_path, model_dir, '[rebuttals]\nrequired_langs = ["sv", "xx"]\n')
+    result = run("rebuttals", "check", "--config", str(cfg), check=False)
+    assert result.returncode == 1
+    assert "kidnapping:xx: no response in this required language" in result.stderr
+    assert "8 problem" in result.stderr or "problem(s)" in result.stderr
