@@ -27,6 +27,8 @@ page = st.navigation(
         st.Page(PAGES / "overview.py", title=t("page_overview"), url_path="oversikt", default=True),
         st.Page(PAGES / "flagged.py", title=t("page_flagged"), url_path="flaggade"),
         st.Page(PAGES / "claim.py", title=t("page_claim"), url_path="pastaende"),
+        st.Page(PAGES / "review.py", title=t("page_review"), url_path="granskning"),
+        st.Page(PAGES / "sources.py", title=t("page_sources"), url_path="kallor"),
     ]
 )
 

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from rebuttals import Catalog, default_catalog
-from store import PostFilter, Store, queries
+from store import PostFilter, Review, Store, queries
 
 TTL = 60
 
@@ -93,3 +93,27 @@ def _date_span(path: str) -> tuple[datetime | None, datetime | None]:
 
 def date_span() -> tuple[datetime | None, datetime | None]:
     return _date_span(db_path())
+
+
+# Reviews change with every click, so they are read fresh (they are small) and never cached.
+def review_queue(limit: int = 50) -> pd.DataFrame:
+    return queries.review_queue(store(), limit)
+
+
+def review_summary() -> dict:
+    return queries.review_summary(store())
+
+
+def add_review(review: Review) -> int:
+    rid = queries.add_review(store(), review)
+    st.cache_data.clear()
+    return rid
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _source_health(path: str) -> list[dict]:
+    return queries.source_health(_store(path))
+
+
+def source_health() -> list[dict]:
+    return _source_health(db_path())

@@ -88,6 +88,34 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "trend": {"sv": "Utveckling", "en": "Trend"},
     "all": {"sv": "alla", "en": "all"},
+    "page_review": {"sv": "Granskning", "en": "Review queue"},
+    "page_sources": {"sv": "Källor", "en": "Sources"},
+    "reviewer": {"sv": "Granskare", "en": "Reviewer"},
+    "queue_empty": {"sv": "Inget att granska just nu.", "en": "Nothing to review right now."},
+    "queue_left": {"sv": "{n} inlägg väntar på granskning", "en": "{n} posts wait for review"},
+    "reviewed_count": {"sv": "Granskade", "en": "Reviewed"},
+    "model_precision": {
+        "sv": "Modellens precision (granskade)",
+        "en": "Model precision (reviewed)",
+    },
+    "model_says": {
+        "sv": "Modellen: {claim} · {stance} · {score:.2f}",
+        "en": "Model: {claim} · {stance} · {score:.2f}",
+    },
+    "confirm": {"sv": "Bekräfta", "en": "Confirm"},
+    "reject": {"sv": "Avvisa (sprider inte)", "en": "Reject (does not spread)"},
+    "correct": {"sv": "Spara ändring", "en": "Save change"},
+    "saved": {"sv": "Granskning sparad.", "en": "Review saved."},
+    "last_fetch": {"sv": "Senaste hämtning", "en": "Last fetch"},
+    "last_ok": {"sv": "Senast lyckad", "en": "Last success"},
+    "last_error": {"sv": "Senaste fel", "en": "Last error"},
+    "documents": {"sv": "Dokument", "en": "Documents"},
+    "per_day": {"sv": "Senaste dygnet", "en": "Last 24 h"},
+    "kind": {"sv": "Typ", "en": "Kind"},
+    "broken_sources": {
+        "sv": "{n} källor har fel vid senaste hämtningen.",
+        "en": "{n} sources failed at their last fetch.",
+    },
 }
 
 RESPONSE_LANGS = {

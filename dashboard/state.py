@@ -12,3 +12,5 @@ Q_SINCE = "since"
 Q_UNTIL = "until"
 Q_MIN_SCORE = "min_score"
 Q_SEARCH = "q"
+
+REVIEWER = "reviewer_name"

@@ -578,6 +578,44 @@ def add_review(store: Store, review: Review) -> int:
         ).fetchone()[0]
 
 
+def review_queue(store: Store, limit: int = 50) -> pd.DataFrame:
+    """Unreviewed posts the model says spread a claim, or nearly so (spreads without a confident
+    claim), most confident first within the flagged, then the uncertain ones."""
+    with store.read() as con:
+        return con.execute(
+            f"""
+            SELECT d.id, d.published_at, d.platform, coalesce(a.lang, d.lang) AS lang, d.url,
+                   d.title, d.text, a.claim, a.stance, a.score, a.model_version,
+                   (a.claim IS NOT NULL) AS flagged
+            FROM documents d JOIN ({_ACTIVE}) a ON a.document_id = d.id
+            WHERE a.stance = 'spreads'
+              AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.document_id = d.id)
+            ORDER BY flagged DESC, a.score DESC, d.id
+            LIMIT ?
+            """,
+            [limit],
+        ).df()
+
+
+def review_summary(store: Store) -> dict:
+    """Reviewed counts by verdict, and the model's precision on reviewed flags (confirmed share)."""
+    with store.read() as con:
+        rows = dict(
+            con.execute(
+                """SELECT verdict, count(*) FROM (
+                       SELECT DISTINCT ON (document_id) document_id, verdict FROM reviews
+                       ORDER BY document_id, created_at DESC, id DESC)
+                   GROUP BY verdict"""
+            ).fetchall()
+        )
+    judged = sum(rows.values())
+    return {
+        "reviewed": judged,
+        "by_verdict": rows,
+        "precision": round(rows.get("confirm", 0) / judged, 4) if judged else None,
+    }
+
+
 def reviews(store: Store) -> pd.DataFrame:
     with store.read() as con:
         return con.execute(
@@ -607,6 +645,8 @@ __all__ = [
     "put_embeddings",
     "record_fetch",
     "register_source",
+    "review_queue",
+    "review_summary",
     "reviews",
     "set_active_model",
     "set_meta",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -106,3 +107,47 @@ def test_hostile_post_text_is_shown_as_plain_text_only(tmp_path, monkeypatch):
         assert "<script" not in rendered_text(at) and "javascript:" not in rendered_text(at)
         cells = at.dataframe[-1].value
         assert HOSTILE in cells["text"].iloc[0]  # shown verbatim, as text
+
+
+@pytest.fixture
+def writable_app(seeded_config, tmp_path, monkeypatch):
+    """The app on a copy of the seeded database, for pages that write (reviews)."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(seeded_config.store.path, copy)
+    monkeypatch.setenv("TILLIT_DB", str(copy))
+    return AppTest.from_file(APP, default_timeout=60), Store(copy)
+
+
+def test_review_confirm_stores_a_review_and_moves_to_the_next_post(writable_app):
+    at, store = writable_app
+    at.switch_page("app_pages/review.py").run()
+    assert not at.exception
+    first = at.text[0].value
+    queue_before = len(queries.review_queue(store, 1000))
+    at.text_input[0].input("analytiker-7").run()
+    next(b for b in at.button if b.label == "Bekräfta").click().run()
+    assert not at.exception
+    reviews = queries.reviews(store)
+    assert len(reviews) == 1
+    assert (reviews.loc[0, "verdict"], reviews.loc[0, "reviewer"]) == ("confirm", "analytiker-7")
+    assert len(queries.review_queue(store, 1000)) == queue_before - 1
+    assert at.text[0].value != first
+    assert next(m for m in at.metric if m.label == "Granskade").value == "1"
+
+
+def test_review_correction_records_the_new_claim_and_stance(writable_app):
+    at, store = writable_app
+    at.switch_page("app_pages/review.py").run()
+    at.selectbox[-2].select("no_return")
+    at.selectbox[-1].select("debunks")
+    at.button[-1].click().run()
+    assert not at.exception
+    row = queries.reviews(store).iloc[0]
+    assert (row["verdict"], row["claim"], row["stance"]) == ("correct", "no_return", "debunks")
+
+
+def test_sources_page_lists_each_source_with_its_health(app):
+    at = app.switch_page("app_pages/sources.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "demo-telegram" in set(table["name"]) and (table["documents"] > 0).all()
