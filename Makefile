@@ -10,7 +10,7 @@ PORT ?= 8501
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,st]'
 	touch $(STAMP)
 
 setup: $(STAMP)

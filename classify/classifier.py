@@ -31,6 +31,10 @@ class Result:
             "stance": p.stance,
             "score": round(min(max(p.score, 0.0), 1.0), 4),
             "lang": self.lang,
+            # Extensions beyond the contract: the decision band and the claim a "suggest" post
+            # nearly had (it goes to the review queue instead of being flagged).
+            "band": p.band,
+            "suggested_claim": p.suggested_claim,
         }
 
 
@@ -91,6 +95,8 @@ class Classifier:
                         score=r.prediction.score,
                         relevance=r.prediction.relevance,
                         lang=r.lang,
+                        band=r.prediction.band,
+                        suggested_claim=r.prediction.suggested_claim,
                     )
                     for doc_id, r in zip(ids, results, strict=True)
                 ],

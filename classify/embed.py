@@ -85,7 +85,11 @@ class SentenceTransformerEmbedder:
             raise EmbedderError(
                 f"cannot load sentence-transformers model {model!r}: {exc}"
             ) from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -107,7 +111,7 @@ def _resolve_local(model: str) -> str:
         package = __import__(module)
     except ImportError:
         return model
-    for attr in ("MODEL_PATH", "model_path", "get_model_path", "path"):
+    for attr in ("get_model_path", "MODEL_DIR", "MODEL_PATH", "model_path"):
         value = getattr(package, attr, None)
         value = value() if callable(value) else value
         if isinstance(value, str | os.PathLike) and os.path.exists(value):

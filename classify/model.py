@@ -7,6 +7,12 @@
   negation words and the fact-check vocabulary in every language.
 - claim head: which of the catalog's claims a spreading or debunking text is about.
 
+Stance and claim heads are calibrated (Platt scaling, `CalibratedClassifierCV`), so their product, the
+flag score, reads as a probability. Each claim then gets its own flag threshold, chosen on the
+validation split (`tune_thresholds`), and a lower "suggest" threshold: spreading posts between the two
+are not flagged but go to the analysts' review queue (Meedan's Alegre uses the same suggest/confirm
+pair of thresholds).
+
 A saved model is a folder: `config.json` (encoder, version, params, classes, training-data hash),
 `heads.joblib` and `metrics.json`. The version names the encoder and the data hash, so every stored
 classification says which model produced it.
@@ -17,13 +23,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import joblib
 import numpy as np
 import sklearn
 from scipy import sparse
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -44,6 +51,18 @@ class ModelParams:
     c_stance: float = 4.0
     c_claim: float = 8.0
     ngram_weight: float = 0.6
+    calibration_folds: int = 3
+    flag_threshold: float = 0.35
+    suggest_threshold: float = 0.15
+    # Per-claim thresholds chosen on validation data; claims missing here use the defaults above.
+    flag_thresholds: dict[str, float] = field(default_factory=dict)
+    suggest_thresholds: dict[str, float] = field(default_factory=dict)
+
+    def flag_at(self, claim: str) -> float:
+        return self.flag_thresholds.get(claim, self.flag_threshold)
+
+    def suggest_at(self, claim: str) -> float:
+        return self.suggest_thresholds.get(claim, self.suggest_threshold)
 
 
 @dataclass(frozen=True)
@@ -60,12 +79,17 @@ class Example:
 
 @dataclass(frozen=True)
 class Prediction:
+    """One decision. `band` is "flag" for flagged posts, "suggest" for spreading posts just below
+    their claim's flag threshold (claim left unset, `suggested_claim` kept for the review queue)."""
+
     claim: str | None
     stance: str
     score: float
     relevance: float
     claim_probability: float = 0.0
     stance_probabilities: dict[str, float] = field(default_factory=dict)
+    band: str | None = None
+    suggested_claim: str | None = None
 
     @property
     def flagged(self) -> bool:
@@ -124,7 +148,10 @@ class ClaimModel:
         relevance.fit(embeddings, relevant.astype(int))
 
         on_topic = np.flatnonzero(relevant)
-        stance = LogisticRegression(C=params.c_stance, max_iter=3000, class_weight="balanced")
+        stance = _calibrated(
+            LogisticRegression(C=params.c_stance, max_iter=3000, class_weight="balanced"),
+            params.calibration_folds,
+        )
         stance.fit(
             _stance_features(
                 embeddings[on_topic],
@@ -136,7 +163,10 @@ class ClaimModel:
         with_claim = [i for i, e in enumerate(examples) if e.claim is not None]
         if not with_claim:
             raise ModelError("training data has no examples with a claim")
-        claim = LogisticRegression(C=params.c_claim, max_iter=3000, class_weight="balanced")
+        claim = _calibrated(
+            LogisticRegression(C=params.c_claim, max_iter=3000, class_weight="balanced"),
+            params.calibration_folds,
+        )
         claim.fit(embeddings[with_claim], [examples[i].claim for i in with_claim])
         return cls(encoder, version, params, relevance, stance, claim, ngrams, data_hash)
 
@@ -165,13 +195,25 @@ class ClaimModel:
             stance = max(probs, key=probs.get)
             best = int(np.argmax(claim_probs[i]))
             p_claim = float(claim_probs[i, best])
+            name = claim_classes[best]
             if stance == "neutral":
                 out.append(Prediction(None, "neutral", probs["neutral"], rel, p_claim, probs))
-            elif p_claim < p.claim_threshold:
-                out.append(Prediction(None, stance, probs[stance], rel, p_claim, probs))
+            elif stance == "debunks":
+                # Which claim a debunk refutes is informative but never raises an alert.
+                claim_id = name if p_claim >= p.claim_threshold else None
+                out.append(
+                    Prediction(claim_id, stance, probs[stance] * p_claim, rel, p_claim, probs)
+                )
             else:
                 score = probs[stance] * p_claim
-                out.append(Prediction(claim_classes[best], stance, score, rel, p_claim, probs))
+                if score >= p.flag_at(name):
+                    out.append(Prediction(name, stance, score, rel, p_claim, probs, "flag"))
+                elif score >= p.suggest_at(name):
+                    out.append(
+                        Prediction(None, stance, score, rel, p_claim, probs, "suggest", name)
+                    )
+                else:
+                    out.append(Prediction(None, stance, score, rel, p_claim, probs))
         return out
 
     # ---------------------------------------------------------------------------------- persistence
@@ -228,6 +270,57 @@ class ClaimModel:
             config.get("training_data_hash", ""),
             metrics,
         )
+
+
+def _calibrated(estimator: LogisticRegression, folds: int):
+    """Platt-scaled probabilities; falls back to the raw head when data is too small to fold."""
+    return (
+        CalibratedClassifierCV(estimator, method="sigmoid", cv=folds) if folds >= 2 else estimator
+    )
+
+
+def tune_thresholds(
+    params: ModelParams,
+    predictions: Sequence[Prediction],
+    examples: Sequence[Example],
+    suggest_recall: float = 0.95,
+) -> ModelParams:
+    """Per-claim flag thresholds that maximise F1 on validation data, and suggest thresholds low
+    enough to catch `suggest_recall` of the claim's spreading posts.
+
+    Scores are recomputed from the candidates the model would flag at threshold 0 (stance spreads,
+    argmax claim). Claims with fewer than 3 validation posts keep the defaults: a threshold chosen
+    on one or two posts is noise.
+    """
+    grid = np.round(np.arange(0.10, 0.80, 0.025), 3)
+    flag: dict[str, float] = {}
+    suggest: dict[str, float] = {}
+    claims = sorted({e.claim for e in examples if e.claim is not None})
+    for claim in claims:
+        gold = np.array([e.stance == "spreads" and e.claim == claim for e in examples])
+        if gold.sum() < 3:
+            continue
+        cand = np.array(
+            [
+                pr.stance == "spreads" and (pr.claim or pr.suggested_claim) == claim
+                for pr in predictions
+            ]
+        )
+        scores = np.array([pr.score for pr in predictions])
+        best_t, best_f1 = params.flag_at(claim), -1.0
+        for t in grid:
+            got = cand & (scores >= t)
+            tp = float(np.sum(got & gold))
+            precision = tp / max(got.sum(), 1)
+            recall = tp / gold.sum()
+            f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+            if f1 > best_f1 + 1e-9:
+                best_t, best_f1 = float(t), f1
+        flag[claim] = best_t
+        hit = np.sort(scores[cand & gold])
+        low = float(hit[int((1 - suggest_recall) * len(hit))]) if len(hit) else best_t / 2
+        suggest[claim] = round(min(max(low, 0.05), best_t * 0.8), 3)
+    return replace(params, flag_thresholds=flag, suggest_thresholds=suggest)
 
 
 def _stance_features(embeddings: np.ndarray, ngram_matrix, weight: float):

@@ -8,14 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
 from classify.embed import Embedder
 from classify.errors import TrainingDataError
-from classify.model import STANCES, ClaimModel, Example, ModelParams
+from classify.model import STANCES, ClaimModel, Example, ModelParams, tune_thresholds
 from rebuttals import Catalog
 
 SPLITS = ("train", "val", "test")
@@ -101,18 +101,35 @@ def train(
     model = ClaimModel.fit(
         embedder.name, version_for(embedder.name, digest), vectors, examples, params, digest
     )
+    model.metrics = {"training_examples": len(examples)}
     if validation:
-        model.metrics = {
-            "validation": quick_metrics(model, embedder, validation),
-            "training_examples": len(examples),
+        texts = [e.text for e in validation]
+        val_vectors = embedder.embed(texts)
+        model.metrics["validation_default_thresholds"] = quick_metrics(
+            model, val_vectors, validation
+        )
+        # Probe with every threshold at zero so each spreading candidate shows its raw score.
+        model.params = replace(
+            params,
+            flag_threshold=0.0,
+            suggest_threshold=0.0,
+            flag_thresholds={},
+            suggest_thresholds={},
+        )
+        probe = model.predict(val_vectors, texts)
+        model.params = tune_thresholds(params, probe, validation)
+        model.metrics["validation"] = quick_metrics(model, val_vectors, validation)
+        model.metrics["thresholds"] = {
+            "flag": model.params.flag_thresholds,
+            "suggest": model.params.suggest_thresholds,
         }
     return model
 
 
-def quick_metrics(model: ClaimModel, embedder: Embedder, examples: Sequence[Example]) -> dict:
+def quick_metrics(model: ClaimModel, vectors: np.ndarray, examples: Sequence[Example]) -> dict:
     """Flag precision/recall/F1 and stance accuracy: enough to see a bad model at a glance."""
     texts = [e.text for e in examples]
-    preds = model.predict(embedder.embed(texts), texts)
+    preds = model.predict(vectors, texts)
     gold = np.array([e.stance == "spreads" and e.claim is not None for e in examples])
     got = np.array([p.flagged for p in preds])
     correct_claim = np.array([p.claim == e.claim for p, e in zip(preds, examples, strict=True)])
@@ -132,6 +149,23 @@ def quick_metrics(model: ClaimModel, embedder: Embedder, examples: Sequence[Exam
     }
 
 
+def review_examples(rows: Iterable[tuple[str, str | None, str]]) -> list[Example]:
+    """Analysts' reviews as training examples: confirmations and corrections teach the claim and
+    stance they state; a rejection teaches 'relevant but not this claim' (neutral)."""
+    out = []
+    for text, claim, stance in rows:
+        if stance not in STANCES or not text:
+            continue
+        out.append(
+            Example(text, stance, claim if stance != "neutral" else None, True, None, "review")
+        )
+    return out
+
+
+def _pointer(model_dir: Path, encoder: str) -> Path:
+    return Path(model_dir) / f"current-{version_for(encoder, '')}.json"
+
+
 def load_or_train(
     embedder: Embedder,
     model_dir: Path,
@@ -146,12 +180,28 @@ def load_or_train(
     Keyed by the data hash, so editing labelled data or the catalog retrains on the next run.
     """
     params = params or ModelParams()
-    examples = training_set(labelled_dir, catalog, extra)
+    base = training_set(labelled_dir, catalog)
+    base_hash = data_hash(base, embedder.name, params)
+    pointer = _pointer(model_dir, embedder.name)
+    if not extra and not force and pointer.exists():
+        # `tillit train` may have added analysts' reviews; use that model while the base data
+        # (labelled files, catalog, params) it was trained on is unchanged.
+        current = json.loads(pointer.read_text(encoding="utf-8"))
+        folder = Path(model_dir) / current.get("version", "")
+        if current.get("base_hash") == base_hash and (folder / "config.json").exists():
+            return ClaimModel.load(folder)
+    examples = [*base, *extra]
     digest = data_hash(examples, embedder.name, params)
     folder = Path(model_dir) / version_for(embedder.name, digest)
     if (folder / "config.json").exists() and not force:
         return ClaimModel.load(folder)
     validation = read_labelled(labelled_dir, ["val"])
     model = train(embedder, examples, params, validation)
+    model.metrics["review_examples"] = len(extra)
     model.save(folder)
+    if extra or force:
+        pointer.write_text(
+            json.dumps({"version": model.version, "base_hash": base_hash, "reviews": len(extra)}),
+            encoding="utf-8",
+        )
     return model

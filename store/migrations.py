@@ -82,6 +82,46 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "suggest_band_and_narratives",
+        (
+            # band: 'flag' | 'suggest' | NULL; suggested_claim: the claim a 'suggest' post nearly had.
+            """ALTER TABLE classifications ADD COLUMN band VARCHAR""",
+            """ALTER TABLE classifications ADD COLUMN suggested_claim VARCHAR""",
+            """UPDATE classifications SET band = 'flag'
+               WHERE stance = 'spreads' AND claim IS NOT NULL""",
+            """CREATE TABLE narratives (
+                run_id VARCHAR NOT NULL,
+                cluster INTEGER NOT NULL,
+                size INTEGER NOT NULL,
+                recent INTEGER NOT NULL,
+                previous INTEGER NOT NULL,
+                terms VARCHAR NOT NULL,
+                first_seen TIMESTAMP,
+                last_seen TIMESTAMP,
+                created_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (run_id, cluster)
+            )""",
+            """CREATE TABLE narrative_posts (
+                run_id VARCHAR NOT NULL,
+                cluster INTEGER NOT NULL,
+                document_id VARCHAR NOT NULL,
+                rank INTEGER NOT NULL,
+                PRIMARY KEY (run_id, cluster, document_id)
+            )""",
+            """CREATE SEQUENCE narrative_notes_id START 1""",
+            """CREATE TABLE narrative_notes (
+                id BIGINT PRIMARY KEY DEFAULT nextval('narrative_notes_id'),
+                run_id VARCHAR NOT NULL,
+                cluster INTEGER NOT NULL,
+                title VARCHAR NOT NULL,
+                note VARCHAR,
+                reviewer VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
 )
 
 

@@ -160,6 +160,8 @@ def add_classifications(store: Store, items: Sequence[Classification]) -> int:
                 "relevance": None if c.relevance is None else float(c.relevance),
                 "lang": c.lang,
                 "classified_at": to_naive_utc(c.classified_at),
+                "band": c.band or ("flag" if c.flagged else None),
+                "suggested_claim": c.suggested_claim,
             }
             for c in items
         ]
@@ -171,7 +173,8 @@ def add_classifications(store: Store, items: Sequence[Classification]) -> int:
             """
             INSERT INTO classifications
             SELECT DISTINCT ON (document_id, model_version)
-                document_id, model_version, claim, stance, score, relevance, lang, classified_at
+                document_id, model_version, claim, stance, score, relevance, lang, classified_at,
+                band, suggested_claim
             FROM batch b
             WHERE NOT EXISTS (SELECT 1 FROM classifications c
                               WHERE c.document_id = b.document_id
@@ -579,16 +582,16 @@ def add_review(store: Store, review: Review) -> int:
 
 
 def review_queue(store: Store, limit: int = 50) -> pd.DataFrame:
-    """Unreviewed posts the model says spread a claim, or nearly so (spreads without a confident
-    claim), most confident first within the flagged, then the uncertain ones."""
+    """Unreviewed posts the model flags, then those in the "suggest" band just below a claim's flag
+    threshold (shown with the claim they nearly had), most confident first."""
     with store.read() as con:
         return con.execute(
             f"""
             SELECT d.id, d.published_at, d.platform, coalesce(a.lang, d.lang) AS lang, d.url,
-                   d.title, d.text, a.claim, a.stance, a.score, a.model_version,
-                   (a.claim IS NOT NULL) AS flagged
+                   d.title, d.text, coalesce(a.claim, a.suggested_claim) AS claim, a.stance,
+                   a.score, a.model_version, (a.claim IS NOT NULL) AS flagged, a.band
             FROM documents d JOIN ({_ACTIVE}) a ON a.document_id = d.id
-            WHERE a.stance = 'spreads'
+            WHERE a.stance = 'spreads' AND a.band IN ('flag', 'suggest')
               AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.document_id = d.id)
             ORDER BY flagged DESC, a.score DESC, d.id
             LIMIT ?
@@ -614,6 +617,19 @@ def review_summary(store: Store) -> dict:
         "by_verdict": rows,
         "precision": round(rows.get("confirm", 0) / judged, 4) if judged else None,
     }
+
+
+def review_labels(store: Store) -> list[tuple[str, str | None, str]]:
+    """(text, claim, stance) from each reviewed document's latest review: training data for
+    `tillit train`. A rejection carries stance 'neutral' and no claim."""
+    with store.read() as con:
+        return con.execute(
+            """SELECT d.text, r.claim, coalesce(r.stance, 'neutral')
+               FROM (SELECT DISTINCT ON (document_id) * FROM reviews
+                     ORDER BY document_id, created_at DESC, id DESC) r
+               JOIN documents d ON d.id = r.document_id
+               ORDER BY r.document_id"""
+        ).fetchall()
 
 
 def reviews(store: Store) -> pd.DataFrame:
@@ -645,6 +661,7 @@ __all__ = [
     "put_embeddings",
     "record_fetch",
     "register_source",
+    "review_labels",
     "review_queue",
     "review_summary",
     "reviews",

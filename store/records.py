@@ -89,6 +89,8 @@ class Classification:
     lang: str | None = None
     relevance: float | None = None
     classified_at: datetime = field(default_factory=utcnow)
+    band: str | None = None  # "flag" | "suggest" | None
+    suggested_claim: str | None = None
 
     @property
     def flagged(self) -> bool:

@@ -183,9 +183,12 @@ def cmd_classify(config: Config, args) -> int:
 
 
 def cmd_train(config: Config, args) -> int:
-    clf = pipeline.classifier(config, retrain=True)
-    print(f"trained model {clf.version}")
-    validation = clf.model.metrics.get("validation")
+    report = pipeline.train(config)
+    print(
+        f"trained model {report.version} on {report.examples} examples "
+        f"({report.review_examples} from analysts' reviews)"
+    )
+    validation = report.metrics.get("validation")
     if validation:
         print(json.dumps(validation, indent=2))
     return 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from classify import Classifier, get_embedder
 from classify.evaluate import evaluate as evaluate_model
 from classify.evaluate import save_report
-from classify.train import load_or_train, read_labelled
+from classify.train import load_or_train, read_labelled, review_examples
 from ingest import HttpSettings, RunReport, SourceSpec, build_client, run_source
 from rebuttals import Catalog, default_catalog
 from rebuttals.check import Problem, check_catalog
@@ -131,16 +131,46 @@ def ingest(config: Config, source_name: str | None = None) -> list[RunReport]:
 
 
 # -------------------------------------------------------------------------------------------- classify
-def classifier(config: Config, catalog: Catalog | None = None, retrain: bool = False) -> Classifier:
+def classifier(config: Config, catalog: Catalog | None = None) -> Classifier:
+    """The current model: the last `tillit train` result, else trained once from the labelled data."""
     embedder = get_embedder(config.classify.model)
     model = load_or_train(
         embedder,
         config.classify.model_dir,
         config.classify.labelled_dir,
         catalog or default_catalog(),
-        force=retrain,
     )
     return Classifier(embedder, model, config.classify.default_lang)
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    version: str
+    examples: int
+    review_examples: int
+    metrics: dict
+
+
+def train(config: Config, catalog: Catalog | None = None) -> TrainReport:
+    """Retrain from the labelled data, the catalog and analysts' reviews in the store (the feedback
+    loop); later `tillit classify` runs use this model."""
+    feedback = []
+    if config.store.path.exists():
+        store = open_store(config)
+        queries.init(store)
+        feedback = review_examples(queries.review_labels(store))
+    embedder = get_embedder(config.classify.model)
+    model = load_or_train(
+        embedder,
+        config.classify.model_dir,
+        config.classify.labelled_dir,
+        catalog or default_catalog(),
+        extra=feedback,
+        force=True,
+    )
+    return TrainReport(
+        model.version, model.metrics.get("training_examples", 0), len(feedback), model.metrics
+    )
 
 
 def classify_store(

@@ -33,7 +33,7 @@ if period is not None:
     if not timeline.empty:
         timeline = timeline.assign(claim=timeline["stance"])
         st.altair_chart(
-            trend_chart(timeline.assign(claim=timeline["claim"].map(t))), use_container_width=True
+            trend_chart(timeline.assign(claim=timeline["claim"].map(t))), width="stretch"
         )
 
 st.subheader(t("responses"))
@@ -63,7 +63,7 @@ posts = data.posts(PostFilter(claims=(claim_id,), stances=("spreads",), flagged_
 st.dataframe(
     posts[["published_at", "platform", "lang", "score", "text", "url"]],
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "published_at": st.column_config.DatetimeColumn(t("date"), format="YYYY-MM-DD"),
         "platform": t("platform"),

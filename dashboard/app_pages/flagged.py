@@ -130,7 +130,7 @@ table = table[
 st.dataframe(
     table,
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "published_at": st.column_config.DatetimeColumn(t("date"), format="YYYY-MM-DD HH:mm"),
         "claim": t("claim"),

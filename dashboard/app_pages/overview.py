@@ -50,7 +50,7 @@ if timeline.empty:
     st.info(t("no_data"))
 else:
     marks = found if granularity == "day" else None
-    st.altair_chart(trend_chart(timeline, marks), use_container_width=True)
+    st.altair_chart(trend_chart(timeline, marks), width="stretch")
     st.caption(t("spike_note"))
 
 st.subheader(t("spikes_now"))
@@ -61,7 +61,7 @@ else:
     st.dataframe(
         table.rename(columns={"claim": t("claim"), "period": t("date"), "posts": t("posts")}),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 
 st.subheader(t("stance_split"))
@@ -78,7 +78,7 @@ if not both.empty:
             x=alt.X("posts:Q", title=t("posts")),
             color=alt.Color("stance_label:N", title=t("stance")),
         ),
-        use_container_width=True,
+        width="stretch",
     )
 
 cols = st.columns(3)
@@ -87,4 +87,4 @@ for col, (column, title) in zip(
 ):
     with col:
         st.markdown(f"**{t(title)}**")
-        st.dataframe(data.breakdown(spreading, column), hide_index=True, use_container_width=True)
+        st.dataframe(data.breakdown(spreading, column), hide_index=True, width="stretch")

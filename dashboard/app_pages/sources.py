@@ -19,7 +19,7 @@ if broken:
 st.dataframe(
     health,
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "name": t("source"),
         "kind": t("kind"),

@@ -24,6 +24,13 @@ def app(seeded_config, monkeypatch):
     return AppTest.from_file(APP, default_timeout=60)
 
 
+def open_page(at: AppTest, page: str) -> AppTest:
+    """Run the app once, then switch: before the first run AppTest cannot match a page that
+    `st.navigation` registers with a custom url_path (documented in `AppTest.switch_page`)."""
+    at.run()
+    return at.switch_page(page).run()
+
+
 def rendered_text(at: AppTest) -> str:
     parts = (
         [e.value for e in at.markdown]
@@ -56,7 +63,7 @@ def test_overview_switches_to_english(app):
 def test_flagged_page_filters_by_claim_from_the_query_string(app):
     at = app
     at.query_params["claim"] = "kidnapping"
-    at.switch_page("app_pages/flagged.py").run()
+    open_page(at, "app_pages/flagged.py")
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) > 0
@@ -65,7 +72,7 @@ def test_flagged_page_filters_by_claim_from_the_query_string(app):
 
 
 def test_flagged_page_text_search_narrows_the_table(app):
-    at = app.switch_page("app_pages/flagged.py").run()
+    at = open_page(app, "app_pages/flagged.py")
     before = len(at.dataframe[0].value)
     at.text_input[0].input("zzzz-not-in-any-post").run()
     assert not at.exception
@@ -75,7 +82,7 @@ def test_flagged_page_text_search_narrows_the_table(app):
 def test_claim_page_shows_responses_in_swedish_english_and_arabic(app):
     at = app
     at.query_params["claim"] = "no_return"
-    at.switch_page("app_pages/claim.py").run()
+    open_page(at, "app_pages/claim.py")
     assert not at.exception
     text = rendered_text(at)
     for heading in ("Svenska", "English", "العربية"):
@@ -102,7 +109,7 @@ def test_hostile_post_text_is_shown_as_plain_text_only(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["claim"] = "kidnapping"
     for page in ("app_pages/flagged.py", "app_pages/claim.py"):
-        at.switch_page(page).run()
+        open_page(at, page)
         assert not at.exception
         assert "<script" not in rendered_text(at) and "javascript:" not in rendered_text(at)
         cells = at.dataframe[-1].value
@@ -120,7 +127,7 @@ def writable_app(seeded_config, tmp_path, monkeypatch):
 
 def test_review_confirm_stores_a_review_and_moves_to_the_next_post(writable_app):
     at, store = writable_app
-    at.switch_page("app_pages/review.py").run()
+    open_page(at, "app_pages/review.py")
     assert not at.exception
     first = at.text[0].value
     queue_before = len(queries.review_queue(store, 1000))
@@ -137,7 +144,7 @@ def test_review_confirm_stores_a_review_and_moves_to_the_next_post(writable_app)
 
 def test_review_correction_records_the_new_claim_and_stance(writable_app):
     at, store = writable_app
-    at.switch_page("app_pages/review.py").run()
+    open_page(at, "app_pages/review.py")
     at.selectbox[-2].select("no_return")
     at.selectbox[-1].select("debunks")
     at.button[-1].click().run()
@@ -147,7 +154,7 @@ def test_review_correction_records_the_new_claim_and_stance(writable_app):
 
 
 def test_sources_page_lists_each_source_with_its_health(app):
-    at = app.switch_page("app_pages/sources.py").run()
+    at = open_page(app, "app_pages/sources.py")
     assert not at.exception
     table = at.dataframe[0].value
     assert "demo-telegram" in set(table["name"]) and (table["documents"] > 0).all()
