@@ -117,3 +117,27 @@ def _source_health(path: str) -> list[dict]:
 
 def source_health() -> list[dict]:
     return _source_health(db_path())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _narratives(path: str) -> pd.DataFrame:
+    return queries.narratives(_store(path))
+
+
+def narratives() -> pd.DataFrame:
+    return _narratives(db_path())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _narrative_posts(path: str, run_id: str, cluster: int) -> pd.DataFrame:
+    return queries.narrative_posts(_store(path), run_id, cluster)
+
+
+def narrative_posts(run_id: str, cluster: int) -> pd.DataFrame:
+    return _narrative_posts(db_path(), run_id, cluster)
+
+
+def add_narrative_note(run_id: str, cluster: int, title: str, note: str, reviewer: str) -> int:
+    nid = queries.add_narrative_note(store(), run_id, cluster, title, note or None, reviewer)
+    st.cache_data.clear()
+    return nid

@@ -112,6 +112,26 @@ TEXT: dict[str, dict[str, str]] = {
     "documents": {"sv": "Dokument", "en": "Documents"},
     "per_day": {"sv": "Senaste dygnet", "en": "Last 24 h"},
     "kind": {"sv": "Typ", "en": "Kind"},
+    "page_narratives": {"sv": "Nya narrativ", "en": "New narratives"},
+    "narratives_intro": {
+        "sv": "Grupper av relevanta inlägg som inte matchar något känt påstående. Tillväxt = inlägg "
+        "de senaste 7 dagarna jämfört med de 7 dagarna före.",
+        "en": "Groups of relevant posts that match no known claim. Growth = posts in the last 7 "
+        "days against the 7 days before.",
+    },
+    "no_narratives": {
+        "sv": "Inga nya narrativ hittades. Kör `tillit narratives` efter nästa klassificering.",
+        "en": "No new narratives found. Run `tillit narratives` after the next classification.",
+    },
+    "narrative_title": {"sv": "Grupp {n}: {terms}", "en": "Cluster {n}: {terms}"},
+    "narrative_size": {"sv": "Inlägg", "en": "Posts"},
+    "narrative_recent": {"sv": "Senaste 7 dagarna", "en": "Last 7 days"},
+    "narrative_previous": {"sv": "7 dagarna före", "en": "7 days before"},
+    "narrative_notes": {"sv": "Noteringar", "en": "Notes"},
+    "note_title": {"sv": "Förslag på namn", "en": "Proposed name"},
+    "note_text": {"sv": "Anteckning", "en": "Note"},
+    "note_save": {"sv": "Notera för katalogen", "en": "Note for the catalog"},
+    "note_saved": {"sv": "Noterad för katalogen.", "en": "Noted for the catalog."},
     "broken_sources": {
         "sv": "{n} källor har fel vid senaste hämtningen.",
         "en": "{n} sources failed at their last fetch.",

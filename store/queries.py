@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -619,6 +620,111 @@ def review_summary(store: Store) -> dict:
     }
 
 
+# ------------------------------------------------------------------------------------------ narratives
+NARRATIVE_RUN_KEY = "latest_narrative_run"
+
+
+def unmatched_posts(
+    store: Store, min_relevance: float, since: datetime | None = None
+) -> list[tuple[str, str, str, datetime]]:
+    """(id, text, content_hash, published_at) of posts the active model finds relevant and not
+    neutral but cannot tie to any catalog claim, not even as a suggestion: candidate new narratives."""
+    with store.read() as con:
+        return con.execute(
+            f"""
+            SELECT d.id, coalesce(d.title || E'\n', '') || d.text, d.content_hash,
+                   coalesce(d.published_at, d.fetched_at)
+            FROM documents d JOIN ({_ACTIVE}) a ON a.document_id = d.id
+            WHERE a.claim IS NULL AND a.suggested_claim IS NULL AND a.stance <> 'neutral'
+              AND coalesce(a.relevance, 0) >= ?
+              AND (CAST(? AS TIMESTAMP) IS NULL OR coalesce(d.published_at, d.fetched_at) >= ?)
+            ORDER BY d.id
+            """,
+            [min_relevance, since, since],
+        ).fetchall()
+
+
+@dataclass(frozen=True)
+class Narrative:
+    cluster: int
+    size: int
+    recent: int
+    previous: int
+    terms: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    posts: tuple[str, ...]  # document ids, most representative first
+
+
+def save_narratives(store: Store, run_id: str, narratives: Sequence[Narrative]) -> None:
+    """Replace nothing: each run is kept, and `meta` points at the latest one (in one transaction)."""
+    now = utcnow()
+    with store.write() as con:
+        for n in narratives:
+            con.execute(
+                "INSERT INTO narratives VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    n.cluster,
+                    n.size,
+                    n.recent,
+                    n.previous,
+                    n.terms,
+                    n.first_seen,
+                    n.last_seen,
+                    now,
+                ],
+            )
+            con.executemany(
+                "INSERT INTO narrative_posts VALUES (?, ?, ?, ?)",
+                [[run_id, n.cluster, doc, rank] for rank, doc in enumerate(n.posts)],
+            )
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [NARRATIVE_RUN_KEY, run_id])
+
+
+def narratives(store: Store) -> pd.DataFrame:
+    """Clusters of the latest run, largest growth first, with how many notes each has."""
+    with store.read() as con:
+        return con.execute(
+            f"""
+            SELECT n.run_id, n.cluster, n.size, n.recent, n.previous, n.terms, n.first_seen,
+                   n.last_seen, n.created_at,
+                   (SELECT count(*) FROM narrative_notes o
+                    WHERE o.run_id = n.run_id AND o.cluster = n.cluster) AS notes
+            FROM narratives n
+            WHERE n.run_id = (SELECT value FROM meta WHERE key = '{NARRATIVE_RUN_KEY}')
+            ORDER BY n.recent - n.previous DESC, n.size DESC, n.cluster
+            """
+        ).df()
+
+
+def narrative_posts(store: Store, run_id: str, cluster: int, limit: int = 5) -> pd.DataFrame:
+    with store.read() as con:
+        return con.execute(
+            """SELECT d.id, d.published_at, d.platform, d.lang, d.url, d.text
+               FROM narrative_posts p JOIN documents d ON d.id = p.document_id
+               WHERE p.run_id = ? AND p.cluster = ? ORDER BY p.rank LIMIT ?""",
+            [run_id, cluster, limit],
+        ).df()
+
+
+def add_narrative_note(
+    store: Store, run_id: str, cluster: int, title: str, note: str | None, reviewer: str
+) -> int:
+    """An analyst's proposal to add a cluster to the claim catalog."""
+    with store.write() as con:
+        return con.execute(
+            """INSERT INTO narrative_notes (run_id, cluster, title, note, reviewer, created_at)
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+            [run_id, cluster, title, note, reviewer, utcnow()],
+        ).fetchone()[0]
+
+
+def narrative_notes(store: Store) -> pd.DataFrame:
+    with store.read() as con:
+        return con.execute("SELECT * FROM narrative_notes ORDER BY created_at DESC").df()
+
+
 def review_labels(store: Store) -> list[tuple[str, str | None, str]]:
     """(text, claim, stance) from each reviewed document's latest review: training data for
     `tillit train`. A rejection carries stance 'neutral' and no claim."""
@@ -642,8 +748,10 @@ def reviews(store: Store) -> pd.DataFrame:
 
 __all__ = [
     "EXPORT_FORMATS",
+    "Narrative",
     "add_classifications",
     "add_documents",
+    "add_narrative_note",
     "add_review",
     "breakdown",
     "cached_embeddings",
@@ -656,6 +764,9 @@ __all__ = [
     "get_meta",
     "get_source_state",
     "init",
+    "narrative_notes",
+    "narrative_posts",
+    "narratives",
     "pending_documents",
     "posts",
     "put_embeddings",
@@ -665,10 +776,12 @@ __all__ = [
     "review_queue",
     "review_summary",
     "reviews",
+    "save_narratives",
     "set_active_model",
     "set_meta",
     "source_health",
     "stats",
     "timeline",
+    "unmatched_posts",
     "utcnow",
 ]

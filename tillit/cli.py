@@ -77,7 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--in", dest="input", type=Path, metavar="IN.jsonl")
     p.add_argument("--out", dest="output", type=Path, metavar="OUT.jsonl")
 
-    p = sub.add_parser("train", parents=[common], help="retrain the claim model")
+    p = sub.add_parser(
+        "train", parents=[common], help="retrain the claim model, also from analysts' reviews"
+    )
+
+    p = sub.add_parser(
+        "narratives", parents=[common], help="cluster relevant posts that match no known claim"
+    )
+    p.add_argument("--json", action="store_true", help="print the clusters as JSON")
 
     p = sub.add_parser("evaluate", parents=[common], help="score the model on the test split")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
@@ -179,6 +186,36 @@ def cmd_classify(config: Config, args) -> int:
         return 0
     version, done = pipeline.classify_store(config)
     print(f"classified {done} documents with model {version}")
+    if done:
+        found = pipeline.narratives(config)
+        print(f"new-narrative candidates: {len(found)} clusters")
+    return 0
+
+
+def cmd_narratives(config: Config, args) -> int:
+    found = pipeline.narratives(config)
+    if args.json:
+        rows = [
+            {
+                "cluster": n.cluster,
+                "size": n.size,
+                "recent": n.recent,
+                "previous": n.previous,
+                "terms": n.terms,
+                "first_seen": n.first_seen.isoformat() if n.first_seen else None,
+                "last_seen": n.last_seen.isoformat() if n.last_seen else None,
+                "posts": list(n.posts),
+            }
+            for n in found
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print("no clusters of unmatched posts")
+    for n in found:
+        print(
+            f"#{n.cluster}: {n.size} posts ({n.recent} in the last 7 days, {n.previous} before) — {n.terms}"
+        )
     return 0
 
 
@@ -316,6 +353,7 @@ def cmd_schedule(config: Config, args) -> int:
             version, done = pipeline.classify_store(config)
             if done:
                 _say(f"classified {done} documents with {version}")
+                _say(f"new-narrative clusters: {len(pipeline.narratives(config))}")
         if args.once:
             return 0
         stop.wait(max(1.0, min(due.values()) - time.monotonic()))
@@ -328,6 +366,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "classify": cmd_classify,
     "train": cmd_train,
+    "narratives": cmd_narratives,
     "evaluate": cmd_evaluate,
     "stats": cmd_stats,
     "export": cmd_export,

@@ -17,6 +17,7 @@ from pathlib import Path
 from classify import Classifier, get_embedder
 from classify.evaluate import evaluate as evaluate_model
 from classify.evaluate import save_report
+from classify.narratives import find_narratives
 from classify.train import load_or_train, read_labelled, review_examples
 from ingest import HttpSettings, RunReport, SourceSpec, build_client, run_source
 from rebuttals import Catalog, default_catalog
@@ -24,6 +25,7 @@ from rebuttals.check import Problem, check_catalog
 from rebuttals.export import Organisation
 from rebuttals.export import export as export_library
 from store import Document, PostFilter, Store, queries
+from store.queries import Narrative
 from tillit.config import Config, SourceConfig, parse_duration
 from tillit.errors import UsageError
 
@@ -181,6 +183,13 @@ def classify_store(
     clf = classifier(config)
     done = clf.classify_store(store, config.classify.batch_size, progress)
     return clf.version, done
+
+
+def narratives(config: Config) -> list[Narrative]:
+    """Cluster relevant posts that match no known claim (see `classify.narratives`) and save the run."""
+    store = open_store(config)
+    queries.init(store)
+    return find_narratives(store, get_embedder(config.classify.model))
 
 
 def classify_file(config: Config, source: Path, target: Path, batch: int = 256) -> int:

@@ -158,3 +158,50 @@ def test_sources_page_lists_each_source_with_its_health(app):
     assert not at.exception
     table = at.dataframe[0].value
     assert "demo-telegram" in set(table["name"]) and (table["documents"] > 0).all()
+
+
+def test_narratives_page_lists_clusters_and_stores_a_catalog_note(tmp_path, monkeypatch):
+    store = Store(tmp_path / "n.duckdb")
+    queries.init(store)
+    docs = [
+        Document(
+            source="t",
+            native_id=str(i),
+            text=f"Soc sätter GPS-chip i barnen nr {i} <b>",
+            published_at=datetime(2026, 11, 1 + i),
+        )
+        for i in range(6)
+    ]
+    queries.add_documents(store, docs)
+    queries.save_narratives(
+        store,
+        "run1",
+        [
+            queries.Narrative(
+                0,
+                6,
+                4,
+                2,
+                "gps, chip",
+                docs[0].published_at,
+                docs[-1].published_at,
+                tuple(d.id for d in docs[:3]),
+            )
+        ],
+    )
+    monkeypatch.setenv("TILLIT_DB", str(store.path))
+    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/narratives.py")
+    assert not at.exception
+    assert "Grupp 1: gps, chip" in rendered_text(at)
+    assert [m.value for m in at.metric][:3] == ["6", "4", "2"]
+    assert sum("GPS-chip" in e.value for e in at.text) == 3
+    at.text_input[1].input("GPS-chip i barn")
+    at.text_area[0].input("Växer snabbt på TikTok")
+    at.button[0].click().run()
+    assert not at.exception
+    note = queries.narrative_notes(store).iloc[0]
+    assert (note["title"], note["cluster"], note["reviewer"]) == (
+        "GPS-chip i barn",
+        0,
+        "analytiker",
+    )
