@@ -13,7 +13,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from rebuttals import Catalog, default_catalog
+from rebuttals import Catalog, Claim, default_catalog
+from rebuttals.export import Organisation, response_id
 from store import PostFilter, Review, Store, queries
 
 TTL = 60
@@ -141,3 +142,18 @@ def add_narrative_note(run_id: str, cluster: int, title: str, note: str, reviewe
     nid = queries.add_narrative_note(store(), run_id, cluster, title, note or None, reviewer)
     st.cache_data.clear()
     return nid
+
+
+def organisation() -> Organisation:
+    """The publishing organisation, passed in by `tillit dashboard` from the config."""
+    return Organisation(
+        os.environ.get("TILLIT_ORG_NAME", "Tillit (demo)"),
+        os.environ.get("TILLIT_ORG_URL", "https://example.org"),
+        os.environ.get("TILLIT_ORG_CONTACT", ""),
+    )
+
+
+def record_response_event(claim: Claim, lang: str, action: str, user: str | None = None) -> None:
+    queries.record_response_event(
+        store(), response_id(claim, lang), claim.id, lang, claim.version, action, user
+    )

@@ -112,6 +112,13 @@ TEXT: dict[str, dict[str, str]] = {
     "documents": {"sv": "Dokument", "en": "Documents"},
     "per_day": {"sv": "Senaste dygnet", "en": "Last 24 h"},
     "kind": {"sv": "Typ", "en": "Kind"},
+    "download_markdown": {"sv": "Ladda ner (Markdown)", "en": "Download (Markdown)"},
+    "download_claimreview": {
+        "sv": "Ladda ner ClaimReview (JSON-LD)",
+        "en": "Download ClaimReview (JSON-LD)",
+    },
+    "mark_used": {"sv": "Jag har använt svaret", "en": "I used this response"},
+    "marked_used": {"sv": "Användningen är noterad.", "en": "Use recorded."},
     "page_narratives": {"sv": "Nya narrativ", "en": "New narratives"},
     "narratives_intro": {
         "sv": "Grupper av relevanta inlägg som inte matchar något känt påstående. Tillväxt = inlägg "

@@ -99,6 +99,36 @@ def to_claimreview(
     return json.dumps(items, ensure_ascii=False, indent=2)
 
 
+def response_markdown(claim: Claim, lang: str, org: Organisation | None = None) -> str:
+    """One response as Markdown: heading, meta line, short and long text, sources, contact."""
+    response = claim.responses[lang]
+    lines = [
+        f"### {LANG_NAMES.get(lang, lang)} — {claim.label(lang)}",
+        "",
+        f"*{response_id(claim, lang)} · reviewed {response.reviewed.date.isoformat()} by "
+        f"{response.reviewed.role} · {response.status}*",
+        "",
+        "**Short**",
+        "",
+        f"> {response.short}",
+        "",
+        "**Long**",
+        "",
+        response.long.strip(),
+        "",
+        "**Sources**",
+        "",
+    ]
+    lines += [
+        f"- {s.title}, {s.publisher}{', ' + s.date if s.date else ''}: <{s.url}>"
+        for s in claim.sources_for(response)
+    ]
+    lines.append("")
+    if org is not None and org.contact:
+        lines += [f"*{org.name} — {org.contact}*", ""]
+    return "\n".join(lines)
+
+
 def to_markdown(catalog: Catalog, org: Organisation, approved_only: bool = True) -> str:
     lines = [f"# {org.name}: responses to false claims about social services", ""]
     for claim in catalog:
@@ -106,30 +136,7 @@ def to_markdown(catalog: Catalog, org: Organisation, approved_only: bool = True)
         if not langs:
             continue
         lines += [f"## {claim.label('en')} (`{claim.id}`, version {claim.version})", ""]
-        for lang in langs:
-            response = claim.responses[lang]
-            lines += [
-                f"### {LANG_NAMES.get(lang, lang)} — {claim.label(lang)}",
-                "",
-                f"*{response_id(claim, lang)} · reviewed {response.reviewed.date.isoformat()} by "
-                f"{response.reviewed.role} · {response.status}*",
-                "",
-                "**Short**",
-                "",
-                f"> {response.short}",
-                "",
-                "**Long**",
-                "",
-                response.long.strip(),
-                "",
-                "**Sources**",
-                "",
-            ]
-            lines += [
-                f"- {s.title}, {s.publisher}{', ' + s.date if s.date else ''}: <{s.url}>"
-                for s in claim.sources_for(response)
-            ]
-            lines.append("")
+        lines += [response_markdown(claim, lang) for lang in langs]
         if org.contact:
             lines += [f"*{org.name} — {org.contact}*", ""]
     return "\n".join(lines)

@@ -120,6 +120,18 @@ MIGRATIONS: tuple[Migration, ...] = (
                 reviewer VARCHAR NOT NULL,
                 created_at TIMESTAMP NOT NULL
             )""",
+            # Which version of a prepared response was shown, copied or downloaded, and when.
+            """CREATE SEQUENCE response_events_id START 1""",
+            """CREATE TABLE response_events (
+                id BIGINT PRIMARY KEY DEFAULT nextval('response_events_id'),
+                response_id VARCHAR NOT NULL,
+                claim VARCHAR NOT NULL,
+                lang VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                action VARCHAR NOT NULL,
+                user_name VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
         ),
     ),
 )

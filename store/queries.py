@@ -725,6 +725,46 @@ def narrative_notes(store: Store) -> pd.DataFrame:
         return con.execute("SELECT * FROM narrative_notes ORDER BY created_at DESC").df()
 
 
+# ---------------------------------------------------------------------------------- response events
+RESPONSE_ACTIONS = ("shown", "copied", "downloaded")
+
+
+def record_response_event(
+    store: Store,
+    response_id: str,
+    claim: str,
+    lang: str,
+    version: int,
+    action: str,
+    user_name: str | None = None,
+) -> int:
+    if action not in RESPONSE_ACTIONS:
+        raise ValueError(f"response action must be one of {RESPONSE_ACTIONS}, not {action!r}")
+    with store.write() as con:
+        return con.execute(
+            """INSERT INTO response_events
+                   (response_id, claim, lang, version, action, user_name, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [response_id, claim, lang, version, action, user_name, utcnow()],
+        ).fetchone()[0]
+
+
+def response_usage(
+    store: Store, since: datetime | None = None, until: datetime | None = None
+) -> pd.DataFrame:
+    """Counts per response version and action, for the report's "responses used"."""
+    with store.read() as con:
+        return con.execute(
+            """SELECT response_id, claim, lang, version, action, count(*) AS n,
+                      max(created_at) AS last_at
+               FROM response_events
+               WHERE (CAST(? AS TIMESTAMP) IS NULL OR created_at >= ?)
+                 AND (CAST(? AS TIMESTAMP) IS NULL OR created_at < ?)
+               GROUP BY ALL ORDER BY n DESC, response_id, action""",
+            [since, since, until, until],
+        ).df()
+
+
 def review_labels(store: Store) -> list[tuple[str, str | None, str]]:
     """(text, claim, stance) from each reviewed document's latest review: training data for
     `tillit train`. A rejection carries stance 'neutral' and no claim."""
@@ -748,6 +788,7 @@ def reviews(store: Store) -> pd.DataFrame:
 
 __all__ = [
     "EXPORT_FORMATS",
+    "RESPONSE_ACTIONS",
     "Narrative",
     "add_classifications",
     "add_documents",
@@ -771,7 +812,9 @@ __all__ = [
     "posts",
     "put_embeddings",
     "record_fetch",
+    "record_response_event",
     "register_source",
+    "response_usage",
     "review_labels",
     "review_queue",
     "review_summary",

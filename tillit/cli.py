@@ -291,7 +291,15 @@ def cmd_dashboard(config: Config, args) -> int:
     import dashboard
 
     app = Path(dashboard.__file__).with_name("app.py")
-    env = dict(os.environ, TILLIT_DB=str(config.store.path), TILLIT_LANG=config.dashboard.language)
+    org = config.organisation
+    env = dict(
+        os.environ,
+        TILLIT_DB=str(config.store.path),
+        TILLIT_LANG=config.dashboard.language,
+        TILLIT_ORG_NAME=org.name,
+        TILLIT_ORG_URL=org.url,
+        TILLIT_ORG_CONTACT=org.contact,
+    )
     command = [
         sys.executable,
         "-m",

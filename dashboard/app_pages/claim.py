@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import RESPONSE_LANGS, current, t
 from dashboard.widgets import claim_label, period_picker, trend_chart
+from rebuttals.export import claim_review, response_markdown
 from store import PostFilter
 
 catalog = data.catalog()
@@ -17,6 +20,16 @@ claim_id = st.selectbox(
 )
 st.query_params[state.Q_CLAIM] = claim_id
 claim = catalog.get(claim_id)
+
+
+def _record_once(lang: str, action: str) -> None:
+    """Log that a response version was shown, once per browser session (not on every rerun)."""
+    seen = st.session_state.setdefault("responses_shown", set())
+    key = (claim.id, lang, claim.version)
+    if key not in seen:
+        seen.add(key)
+        data.record_response_event(claim, lang, action)
+
 
 st.title(claim.label(current()))
 st.markdown(f"**{t('definition')}**")
@@ -57,6 +70,30 @@ for column, lang in zip(st.columns(len(langs)), langs, strict=True):
         st.markdown(f"**{t('sources_title')}**")
         for source in claim.sources_for(response):
             st.link_button(f"{source.publisher}: {source.title}", str(source.url))
+        _record_once(lang, "shown")
+        org = data.organisation()
+        key = f"{claim.id}-{lang}-{claim.version}"
+        st.download_button(
+            t("download_markdown"),
+            response_markdown(claim, lang, org),
+            file_name=f"{claim.id}-{lang}-v{claim.version}.md",
+            mime="text/markdown",
+            key=f"md-{key}",
+            on_click=data.record_response_event,
+            args=(claim, lang, "downloaded"),
+        )
+        st.download_button(
+            t("download_claimreview"),
+            json.dumps(claim_review(claim, lang, org), ensure_ascii=False, indent=2),
+            file_name=f"{claim.id}-{lang}-v{claim.version}.jsonld",
+            mime="application/ld+json",
+            key=f"jsonld-{key}",
+            on_click=data.record_response_event,
+            args=(claim, lang, "downloaded"),
+        )
+        if st.button(t("mark_used"), key=f"used-{key}"):
+            data.record_response_event(claim, lang, "copied")
+            st.toast(t("marked_used"))
 
 st.subheader(t("top_posts"))
 posts = data.posts(PostFilter(claims=(claim_id,), stances=("spreads",), flagged_only=True), 20)

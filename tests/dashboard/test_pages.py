@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +19,11 @@ HOSTILE = (
 
 
 @pytest.fixture
-def app(seeded_config, monkeypatch):
-    monkeypatch.setenv("TILLIT_DB", str(seeded_config.store.path))
+def app(seeded_config, tmp_path, monkeypatch):
+    """The app on a copy of the seeded database: pages log response views, so they write."""
+    copy = tmp_path / "app.duckdb"
+    shutil.copy(seeded_config.store.path, copy)
+    monkeypatch.setenv("TILLIT_DB", str(copy))
     monkeypatch.delenv("TILLIT_LANG", raising=False)
     return AppTest.from_file(APP, default_timeout=60)
 
@@ -89,6 +93,22 @@ def test_claim_page_shows_responses_in_swedish_english_and_arabic(app):
         assert heading in text
     codes = [c.value for c in at.code]
     assert len(codes) >= 6 and any(any("\u0600" <= ch <= "\u06ff" for ch in c) for c in codes)
+
+
+def test_claim_page_logs_which_response_version_was_shown_and_used(app):
+    at = app
+    at.query_params["claim"] = "no_return"
+    open_page(at, "app_pages/claim.py")
+    next(b for b in at.button if b.label == "Jag har använt svaret").click().run()
+    at.run()  # a rerun must not log the same views again
+    assert not at.exception
+    store = Store(Path(os.environ["TILLIT_DB"]))
+    usage = queries.response_usage(store)
+    shown = usage[usage["action"] == "shown"]
+    assert set(shown["lang"]) >= {"sv", "en", "ar"} and (shown["n"] == 1).all()
+    assert set(shown["response_id"]) >= {"no_return:sv:1", "no_return:ar:1"}
+    copied = usage[usage["action"] == "copied"]
+    assert list(copied["response_id"]) == ["no_return:sv:1"]
 
 
 def test_hostile_post_text_is_shown_as_plain_text_only(tmp_path, monkeypatch):
