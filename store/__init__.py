@@ -3,7 +3,7 @@
 Other packages use `Store` and the functions in `store.queries`; none opens DuckDB itself.
 """
 
-from store import queries
+from store import queries, trends
 from store.db import Store
 from store.errors import ExportError, StoreBusy, StoreError, StoreNotInitialised
 from store.queries import EXPORT_FORMATS
@@ -35,5 +35,6 @@ __all__ = [
     "document_id",
     "hash_author",
     "queries",
+    "trends",
     "utcnow",
 ]

@@ -132,6 +132,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 user_name VARCHAR,
                 created_at TIMESTAMP NOT NULL
             )""",
+            # One row per spike alert delivered, so the scheduler never sends the same one twice.
+            """CREATE TABLE alerts_sent (
+                claim VARCHAR NOT NULL,
+                day DATE NOT NULL,
+                channel VARCHAR NOT NULL,
+                posts INTEGER NOT NULL,
+                sent_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (claim, day, channel)
+            )""",
         ),
     ),
 )

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -765,6 +765,25 @@ def response_usage(
         ).df()
 
 
+# -------------------------------------------------------------------------------------------- alerts
+def alert_sent(store: Store, claim: str, day: date, channel: str) -> bool:
+    with store.read() as con:
+        return bool(
+            con.execute(
+                "SELECT 1 FROM alerts_sent WHERE claim = ? AND day = ? AND channel = ?",
+                [claim, day, channel],
+            ).fetchone()
+        )
+
+
+def mark_alert_sent(store: Store, claim: str, day: date, channel: str, posts: int) -> None:
+    with store.write() as con:
+        con.execute(
+            "INSERT OR IGNORE INTO alerts_sent VALUES (?, ?, ?, ?, ?)",
+            [claim, day, channel, posts, utcnow()],
+        )
+
+
 def review_labels(store: Store) -> list[tuple[str, str | None, str]]:
     """(text, claim, stance) from each reviewed document's latest review: training data for
     `tillit train`. A rejection carries stance 'neutral' and no claim."""
@@ -794,6 +813,7 @@ __all__ = [
     "add_documents",
     "add_narrative_note",
     "add_review",
+    "alert_sent",
     "breakdown",
     "cached_embeddings",
     "count_documents",
@@ -805,6 +825,7 @@ __all__ = [
     "get_meta",
     "get_source_state",
     "init",
+    "mark_alert_sent",
     "narrative_notes",
     "narrative_posts",
     "narratives",

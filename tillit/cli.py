@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", parents=[common], help="score the model on the test split")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
 
+    p = sub.add_parser(
+        "alerts", parents=[common], help="post new claim spikes to the configured webhooks/log"
+    )
+    p.add_argument(
+        "--since", type=_date, metavar="DATE", help="alert spikes from DATE (default: lookback)"
+    )
+
     p = sub.add_parser("stats", parents=[common], help="counts and source health")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -190,6 +197,16 @@ def cmd_classify(config: Config, args) -> int:
         found = pipeline.narratives(config)
         print(f"new-narrative candidates: {len(found)} clusters")
     return 0
+
+
+def cmd_alerts(config: Config, args) -> int:
+    deliveries = pipeline.alerts(config, since=args.since)
+    if not deliveries:
+        print("no new spikes to alert")
+    for d in deliveries:
+        state = "sent" if d.ok else f"FAILED ({d.error})"
+        print(f"{d.spike.day} {d.spike.claim}: {d.spike.posts} posts → {d.channel} {state}")
+    return 1 if any(not d.ok for d in deliveries) else 0
 
 
 def cmd_narratives(config: Config, args) -> int:
@@ -362,6 +379,8 @@ def cmd_schedule(config: Config, args) -> int:
             if done:
                 _say(f"classified {done} documents with {version}")
                 _say(f"new-narrative clusters: {len(pipeline.narratives(config))}")
+            for d in pipeline.alerts(config):
+                _say(f"alert {d.spike.claim} {d.spike.day} → {d.channel}: {d.ok or d.error}")
         if args.once:
             return 0
         stop.wait(max(1.0, min(due.values()) - time.monotonic()))
@@ -375,6 +394,7 @@ COMMANDS = {
     "classify": cmd_classify,
     "train": cmd_train,
     "narratives": cmd_narratives,
+    "alerts": cmd_alerts,
     "evaluate": cmd_evaluate,
     "stats": cmd_stats,
     "export": cmd_export,

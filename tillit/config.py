@@ -161,6 +161,35 @@ class RebuttalsConfig(_Section):
         return value
 
 
+class AlertsConfig(_Section):
+    webhooks: list[str] = Field(
+        [], description="Slack/Teams-compatible incoming-webhook URLs to post spike alerts to."
+    )
+    webhook_envs: list[str] = Field(
+        [], description="Names of env vars holding webhook URLs (keeps secrets out of the file)."
+    )
+    log: Path | None = Field(
+        Path("data/alerts.log"), description="File each alert is appended to (empty: none)."
+    )
+    window_days: int = Field(14, ge=3, description="Baseline: median of this many earlier days.")
+    factor: float = Field(3.0, gt=1, description="A spike is at least this times the baseline.")
+    minimum: int = Field(5, ge=1, description="...and at least this many flagged posts.")
+    lookback_days: int = Field(
+        2, ge=1, description="Only spikes on the last N days alert (older ones were missed)."
+    )
+    dashboard_url: str = Field(
+        "http://127.0.0.1:8501", description="Link to the dashboard put in each alert."
+    )
+
+    @field_validator("webhooks")
+    @classmethod
+    def _http_only(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"webhook {url!r} must be an http(s) URL")
+        return value
+
+
 class DemoConfig(_Section):
     path: Path = Field(Path("data/demo"), description="Folder of the bundled demo corpus.")
 
@@ -174,6 +203,7 @@ class Config(_Section):
     demo: DemoConfig = Field(default_factory=DemoConfig)
     organisation: OrganisationConfig = Field(default_factory=OrganisationConfig)
     rebuttals: RebuttalsConfig = Field(default_factory=RebuttalsConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     source_file: Path | None = Field(None, exclude=True, description="File this was read from.")
@@ -213,6 +243,7 @@ _PATH_KEYS = (
     ("classify", "report_dir"),
     ("privacy", "salt_file"),
     ("demo", "path"),
+    ("alerts", "log"),
 )
 
 
@@ -275,7 +306,7 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
     for section, key in _PATH_KEYS:
         part = getattr(config, section)
         value = getattr(part, key)
-        if not value.is_absolute():
+        if value is not None and not value.is_absolute():
             setattr(part, key, (base / value).resolve())
     config.source_file = file.resolve() if file else None
     return config

@@ -26,6 +26,7 @@ from rebuttals.export import Organisation
 from rebuttals.export import export as export_library
 from store import Document, PostFilter, Store, queries
 from store.queries import Narrative
+from tillit.alerts import Delivery, send_alerts
 from tillit.config import Config, SourceConfig, parse_duration
 from tillit.errors import UsageError
 
@@ -190,6 +191,13 @@ def narratives(config: Config) -> list[Narrative]:
     store = open_store(config)
     queries.init(store)
     return find_narratives(store, get_embedder(config.classify.model))
+
+
+def alerts(config: Config, since: datetime | None = None) -> list[Delivery]:
+    """Post spikes not yet alerted to the configured log and webhooks (see `tillit.alerts`)."""
+    store = open_store(config)
+    queries.init(store)
+    return send_alerts(store, config, since=since)
 
 
 def classify_file(config: Config, source: Path, target: Path, batch: int = 256) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from dashboard import data, trends
+from dashboard import data
 from dashboard.i18n import t
 from dashboard.widgets import claim_label, period_picker, trend_chart
-from store import PostFilter
+from store import PostFilter, trends
 
 st.title(t("page_overview"))
 
