@@ -29,6 +29,7 @@ page = st.navigation(
         st.Page(PAGES / "claim.py", title=t("page_claim"), url_path="pastaende"),
         st.Page(PAGES / "review.py", title=t("page_review"), url_path="granskning"),
         st.Page(PAGES / "narratives.py", title=t("page_narratives"), url_path="narrativ"),
+        st.Page(PAGES / "report.py", title=t("page_report"), url_path="rapport"),
         st.Page(PAGES / "sources.py", title=t("page_sources"), url_path="kallor"),
     ]
 )

@@ -119,6 +119,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "mark_used": {"sv": "Jag har använt svaret", "en": "I used this response"},
     "marked_used": {"sv": "Användningen är noterad.", "en": "Use recorded."},
+    "page_report": {"sv": "Rapport", "en": "Report"},
+    "report_count": {
+        "sv": "{n} flaggade inlägg i perioden.",
+        "en": "{n} flagged posts in the period.",
+    },
+    "prepare_files": {"sv": "Skapa filer", "en": "Prepare files"},
     "page_narratives": {"sv": "Nya narrativ", "en": "New narratives"},
     "narratives_intro": {
         "sv": "Grupper av relevanta inlägg som inte matchar något känt påstående. Tillväxt = inlägg "

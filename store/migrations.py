@@ -141,6 +141,18 @@ MIGRATIONS: tuple[Migration, ...] = (
                 sent_at TIMESTAMP NOT NULL,
                 PRIMARY KEY (claim, day, channel)
             )""",
+            # Who exported what, when (GDPR accountability): every CLI and dashboard export.
+            """CREATE SEQUENCE export_audit_id START 1""",
+            """CREATE TABLE export_audit (
+                id BIGINT PRIMARY KEY DEFAULT nextval('export_audit_id'),
+                created_at TIMESTAMP NOT NULL,
+                actor VARCHAR NOT NULL,
+                channel VARCHAR NOT NULL,
+                format VARCHAR NOT NULL,
+                filter VARCHAR NOT NULL,
+                rows BIGINT NOT NULL,
+                target VARCHAR
+            )""",
         ),
     ),
 )

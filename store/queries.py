@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -784,6 +784,39 @@ def mark_alert_sent(store: Store, claim: str, day: date, channel: str, posts: in
         )
 
 
+# --------------------------------------------------------------------------------------- export audit
+def record_export(
+    store: Store,
+    actor: str,
+    channel: str,
+    fmt: str,
+    flt: PostFilter | dict,
+    rows: int,
+    target: str | None = None,
+) -> None:
+    """Log an export of personal data: who, from where, which format and filter, how many rows."""
+    described = flt if isinstance(flt, dict) else _describe_filter(flt)
+    with store.write() as con:
+        con.execute(
+            """INSERT INTO export_audit (created_at, actor, channel, format, filter, rows, target)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [utcnow(), actor, channel, fmt, json.dumps(described, default=str), rows, target],
+        )
+
+
+def export_audit(store: Store) -> pd.DataFrame:
+    with store.read() as con:
+        return con.execute("SELECT * FROM export_audit ORDER BY created_at DESC, id DESC").df()
+
+
+def _describe_filter(flt: PostFilter) -> dict:
+    return {
+        f.name: getattr(flt, f.name)
+        for f in fields(flt)
+        if getattr(flt, f.name) not in ((), None, False, 0, 0.0, "")
+    }
+
+
 def review_labels(store: Store) -> list[tuple[str, str | None, str]]:
     """(text, claim, stance) from each reviewed document's latest review: training data for
     `tillit train`. A rejection carries stance 'neutral' and no claim."""
@@ -821,6 +854,7 @@ __all__ = [
     "date_span",
     "example_urls",
     "export",
+    "export_audit",
     "filter_options",
     "get_meta",
     "get_source_state",
@@ -832,6 +866,7 @@ __all__ = [
     "pending_documents",
     "posts",
     "put_embeddings",
+    "record_export",
     "record_fetch",
     "record_response_event",
     "register_source",

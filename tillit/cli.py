@@ -111,6 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--flagged-only", action="store_true")
 
+    p = sub.add_parser(
+        "report", parents=[common], help="summary report (PDF) or the period's flagged posts"
+    )
+    p.add_argument("--format", required=True, choices=("pdf", *EXPORT_FORMATS))
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.add_argument("--since", type=_date, metavar="DATE", help="default: 30 days before --until")
+    p.add_argument("--until", type=_date, metavar="DATE", help="default: now")
+    p.add_argument("--lang", choices=("sv", "en"), default=None, help="report language")
+
     p = sub.add_parser("dashboard", parents=[common], help="start the Streamlit dashboard")
     p.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: $PORT, else config, else 8501)")
@@ -199,6 +208,22 @@ def cmd_classify(config: Config, args) -> int:
     return 0
 
 
+def _inclusive(until: datetime | None) -> datetime | None:
+    """A bare date as --until includes that whole day."""
+    if until is not None and until.time() == datetime.min.time():
+        return until + timedelta(days=1)
+    return until
+
+
+def cmd_report(config: Config, args) -> int:
+    until = _inclusive(args.until)
+    written = pipeline.report(
+        config, args.format, args.out, since=args.since, until=until, lang=args.lang
+    )
+    print(f"wrote {args.out} ({written})")
+    return 0
+
+
 def cmd_alerts(config: Config, args) -> int:
     deliveries = pipeline.alerts(config, since=args.since)
     if not deliveries:
@@ -276,9 +301,7 @@ def cmd_stats(config: Config, args) -> int:
 
 
 def cmd_export(config: Config, args) -> int:
-    until = args.until
-    if until is not None and until.time() == datetime.min.time():
-        until = until + timedelta(days=1)
+    until = _inclusive(args.until)
     if args.since and until and until <= args.since:
         raise UsageError("--until must be after --since")
     n = pipeline.export(config, args.format, args.out, args.since, until, args.flagged_only)
@@ -395,6 +418,7 @@ COMMANDS = {
     "train": cmd_train,
     "narratives": cmd_narratives,
     "alerts": cmd_alerts,
+    "report": cmd_report,
     "evaluate": cmd_evaluate,
     "stats": cmd_stats,
     "export": cmd_export,

@@ -19,12 +19,14 @@ from classify.evaluate import evaluate as evaluate_model
 from classify.evaluate import save_report
 from classify.narratives import find_narratives
 from classify.train import load_or_train, read_labelled, review_examples
+from dashboard.report import gather as gather_report
+from dashboard.report import render_pdf
 from ingest import HttpSettings, RunReport, SourceSpec, build_client, run_source
 from rebuttals import Catalog, default_catalog
 from rebuttals.check import Problem, check_catalog
 from rebuttals.export import Organisation
 from rebuttals.export import export as export_library
-from store import Document, PostFilter, Store, queries
+from store import Document, PostFilter, Store, queries, utcnow
 from store.queries import Narrative
 from tillit.alerts import Delivery, send_alerts
 from tillit.config import Config, SourceConfig, parse_duration
@@ -285,7 +287,48 @@ def export(
     flagged_only: bool = False,
 ) -> int:
     flt = PostFilter(since=since, until=until, flagged_only=flagged_only)
-    return queries.export(open_store(config), out, fmt, flt)
+    store = open_store(config)
+    rows = queries.export(store, out, fmt, flt)
+    queries.record_export(store, _actor(), "cli", fmt, flt, rows, str(out))
+    return rows
+
+
+def _actor() -> str:
+    """The OS user running the CLI, for the export audit log."""
+    try:
+        return os.getlogin()
+    except OSError:
+        return os.environ.get("USER") or os.environ.get("USERNAME") or f"uid:{os.getuid()}"
+
+
+def report(
+    config: Config,
+    fmt: str,
+    out: Path,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    lang: str | None = None,
+) -> str:
+    """The PDF summary for a period, or that period's flagged posts as csv/jsonl/xlsx/parquet."""
+    until = until or utcnow()
+    since = since or until - timedelta(days=30)
+    if since >= until:
+        raise UsageError("--since must be before --until")
+    store = open_store(config)
+    if fmt != "pdf":
+        flt = PostFilter(since=since, until=until, flagged_only=True)
+        n = queries.export(store, out, fmt, flt)
+        queries.record_export(store, _actor(), "cli", fmt, flt, n, str(out))
+        return f"{n} flagged posts"
+    catalog = default_catalog()
+    data = gather_report(store, catalog, since, until)
+    pdf = render_pdf(data, catalog, config.organisation.name, lang or config.dashboard.language)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    queries.record_export(
+        store, _actor(), "cli", "pdf", {"since": since, "until": until}, data.documents, str(out)
+    )
+    return f"PDF, {len(pdf) // 1024} KiB"
 
 
 # ------------------------------------------------------------------------------------------- rebuttals
