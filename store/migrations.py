@@ -141,14 +141,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 sent_at TIMESTAMP NOT NULL,
                 PRIMARY KEY (claim, day, channel)
             )""",
-            # Who exported what, when (GDPR accountability): every CLI and dashboard export.
-            """CREATE SEQUENCE export_audit_id START 1""",
-            """CREATE TABLE export_audit (
-                id BIGINT PRIMARY KEY DEFAULT nextval('export_audit_id'),
+            # Who exported or erased what, when (GDPR accountability). Never holds raw handles.
+            """CREATE SEQUENCE audit_log_id START 1""",
+            """CREATE TABLE audit_log (
+                id BIGINT PRIMARY KEY DEFAULT nextval('audit_log_id'),
                 created_at TIMESTAMP NOT NULL,
                 actor VARCHAR NOT NULL,
                 channel VARCHAR NOT NULL,
-                format VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                format VARCHAR,
                 filter VARCHAR NOT NULL,
                 rows BIGINT NOT NULL,
                 target VARCHAR

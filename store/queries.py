@@ -784,7 +784,7 @@ def mark_alert_sent(store: Store, claim: str, day: date, channel: str, posts: in
         )
 
 
-# --------------------------------------------------------------------------------------- export audit
+# ------------------------------------------------------------------------------ audit, retention, erasure
 def record_export(
     store: Store,
     actor: str,
@@ -796,17 +796,91 @@ def record_export(
 ) -> None:
     """Log an export of personal data: who, from where, which format and filter, how many rows."""
     described = flt if isinstance(flt, dict) else _describe_filter(flt)
-    with store.write() as con:
-        con.execute(
-            """INSERT INTO export_audit (created_at, actor, channel, format, filter, rows, target)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [utcnow(), actor, channel, fmt, json.dumps(described, default=str), rows, target],
-        )
+    _audit(store, actor, channel, "export", fmt, described, rows, target)
 
 
-def export_audit(store: Store) -> pd.DataFrame:
+def _audit(store, actor, channel, action, fmt, described, rows, target, con=None) -> None:
+    values = [
+        utcnow(),
+        actor,
+        channel,
+        action,
+        fmt,
+        json.dumps(described, default=str),
+        rows,
+        target,
+    ]
+    sql = """INSERT INTO audit_log (created_at, actor, channel, action, format, filter, rows, target)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+    if con is not None:
+        con.execute(sql, values)
+        return
+    with store.write() as own:
+        own.execute(sql, values)
+
+
+def audit_log(store: Store) -> pd.DataFrame:
     with store.read() as con:
-        return con.execute("SELECT * FROM export_audit ORDER BY created_at DESC, id DESC").df()
+        return con.execute("SELECT * FROM audit_log ORDER BY created_at DESC, id DESC").df()
+
+
+def _delete_documents(con, where: str, params: list) -> int:
+    """Delete the matching documents and everything derived from them, in the caller's transaction.
+
+    Embeddings are keyed by content hash and shared by reposts, so one is dropped only when no
+    remaining document has that hash.
+    """
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE doomed AS SELECT id, content_hash FROM documents d WHERE {where}",
+        params,
+    )
+    n = con.execute("SELECT count(*) FROM doomed").fetchone()[0]
+    if n:
+        for table in ("classifications", "reviews", "narrative_posts"):
+            con.execute(f"DELETE FROM {table} WHERE document_id IN (SELECT id FROM doomed)")
+        con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM doomed)")
+        con.execute(
+            """DELETE FROM embeddings WHERE content_hash IN (SELECT content_hash FROM doomed)
+               AND content_hash NOT IN (SELECT content_hash FROM documents)"""
+        )
+    con.execute("DROP TABLE doomed")
+    return n
+
+
+def purge_older_than(store: Store, cutoff: datetime, actor: str = "scheduler") -> int:
+    """Retention: erase documents published (or, undated, fetched) before `cutoff`."""
+    with store.write() as con:
+        n = _delete_documents(con, "coalesce(d.published_at, d.fetched_at) < ?", [cutoff])
+        _audit(store, actor, "retention", "purge", None, {"before": cutoff}, n, None, con)
+    return n
+
+
+def forget(
+    store: Store,
+    *,
+    document_id: str | None = None,
+    author: str | None = None,
+    source: str | None = None,
+    actor: str = "cli",
+) -> int:
+    """Erase on request (GDPR art. 17): one document, every document by an author handle (matched
+    through its salted hash; the handle itself is never stored or logged), or a whole source."""
+    given = [x for x in (document_id, author, source) if x]
+    if len(given) != 1:
+        raise ValueError("give exactly one of document_id, author or source")
+    if document_id:
+        where, params, what = "d.id = ?", [document_id], {"document": document_id}
+    elif author:
+        where, params = "d.author_hash = ?", [hash_author(author, store.author_salt)]
+        what = {"author_hash": params[0]}
+    else:
+        where, params, what = "d.source = ?", [source], {"source": source}
+    with store.write() as con:
+        n = _delete_documents(con, where, params)
+        if source:
+            con.execute("DELETE FROM sources WHERE name = ?", [source])
+        _audit(store, actor, "cli", "forget", None, what, n, None, con)
+    return n
 
 
 def _describe_filter(flt: PostFilter) -> dict:
@@ -847,6 +921,7 @@ __all__ = [
     "add_narrative_note",
     "add_review",
     "alert_sent",
+    "audit_log",
     "breakdown",
     "cached_embeddings",
     "count_documents",
@@ -854,8 +929,8 @@ __all__ = [
     "date_span",
     "example_urls",
     "export",
-    "export_audit",
     "filter_options",
+    "forget",
     "get_meta",
     "get_source_state",
     "init",
@@ -865,6 +940,7 @@ __all__ = [
     "narratives",
     "pending_documents",
     "posts",
+    "purge_older_than",
     "put_embeddings",
     "record_export",
     "record_fetch",

@@ -120,6 +120,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=_date, metavar="DATE", help="default: now")
     p.add_argument("--lang", choices=("sv", "en"), default=None, help="report language")
 
+    sub.add_parser("purge", parents=[common], help="erase documents older than [privacy] retain")
+    p = sub.add_parser(
+        "forget", parents=[common], help="erase a document, an author's posts, or a source"
+    )
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--document", metavar="ID", help="a document id (see exports)")
+    group.add_argument("--author", metavar="HANDLE", help="an author handle as on the platform")
+    group.add_argument("--source", metavar="NAME", help="every document of a source")
+
     p = sub.add_parser("dashboard", parents=[common], help="start the Streamlit dashboard")
     p.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: $PORT, else config, else 8501)")
@@ -221,6 +230,21 @@ def cmd_report(config: Config, args) -> int:
         config, args.format, args.out, since=args.since, until=until, lang=args.lang
     )
     print(f"wrote {args.out} ({written})")
+    return 0
+
+
+def cmd_purge(config: Config, args) -> int:
+    if not config.privacy.retain:
+        print("retention is off ([privacy] retain is empty); nothing erased")
+        return 0
+    n = pipeline.purge(config)
+    print(f"erased {n} documents older than {config.privacy.retain}")
+    return 0
+
+
+def cmd_forget(config: Config, args) -> int:
+    n = pipeline.forget(config, args.document, args.author, args.source)
+    print(f"erased {n} documents and everything derived from them")
     return 0
 
 
@@ -388,6 +412,7 @@ def cmd_schedule(config: Config, args) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     due = dict.fromkeys((s.name for s in sources), 0.0)
+    next_purge = 0.0
     while not stop.is_set():
         now = time.monotonic()
         ran = False
@@ -402,6 +427,11 @@ def cmd_schedule(config: Config, args) -> int:
             if done:
                 _say(f"classified {done} documents with {version}")
                 _say(f"new-narrative clusters: {len(pipeline.narratives(config))}")
+            if time.monotonic() >= next_purge:
+                erased = pipeline.purge(config)
+                if erased:
+                    _say(f"retention: erased {erased} documents")
+                next_purge = time.monotonic() + 3600
             for d in pipeline.alerts(config):
                 _say(f"alert {d.spike.claim} {d.spike.day} → {d.channel}: {d.ok or d.error}")
         if args.once:
@@ -419,6 +449,8 @@ COMMANDS = {
     "narratives": cmd_narratives,
     "alerts": cmd_alerts,
     "report": cmd_report,
+    "purge": cmd_purge,
+    "forget": cmd_forget,
     "evaluate": cmd_evaluate,
     "stats": cmd_stats,
     "export": cmd_export,

@@ -130,6 +130,20 @@ class PrivacyConfig(_Section):
         Path("data/.author_salt"),
         description="Used when the env var is unset; created with a random salt on first use.",
     )
+    retain: str | None = Field(
+        "180d",
+        description="Erase documents older than this (applied by `tillit purge` and the "
+        "scheduler); empty keeps everything.",
+    )
+
+    @field_validator("retain")
+    @classmethod
+    def _retain_ok(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if parse_duration(value) < 86400:
+            raise ValueError("keep documents at least one day (e.g. '180d')")
+        return value
 
 
 class OrganisationConfig(_Section):

@@ -293,6 +293,30 @@ def export(
     return rows
 
 
+def purge(config: Config, now: datetime | None = None) -> int:
+    """Apply the retention policy ([privacy] retain); returns how many documents were erased."""
+    if not config.privacy.retain:
+        return 0
+    store = open_store(config)
+    queries.init(store)
+    cutoff = (now or utcnow()) - timedelta(seconds=parse_duration(config.privacy.retain))
+    return queries.purge_older_than(store, cutoff, _actor())
+
+
+def forget(
+    config: Config,
+    document: str | None = None,
+    author: str | None = None,
+    source: str | None = None,
+) -> int:
+    """Erase one document, an author's documents, or a source's documents (`tillit forget`)."""
+    if sum(x is not None for x in (document, author, source)) != 1:
+        raise UsageError("give exactly one of --document, --author or --source")
+    store = open_store(config)
+    queries.init(store)
+    return queries.forget(store, document_id=document, author=author, source=source, actor=_actor())
+
+
 def _actor() -> str:
     """The OS user running the CLI, for the export audit log."""
     try:
