@@ -10,9 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.i18n import LANGUAGES, t
-from dashboard.state import LANG
+from dashboard.state import CURRENT_USER, LANG
 
 PAGES = Path(__file__).parent / "app_pages"
 
@@ -21,6 +21,12 @@ st.set_page_config(page_title="Tillit", layout="wide")
 if LANG not in st.session_state:
     st.session_state[LANG] = os.environ.get("TILLIT_LANG", "sv")
 st.sidebar.selectbox("Språk / Language", list(LANGUAGES), format_func=LANGUAGES.get, key=LANG)
+
+user = auth.current_user()  # shows a login and stops here when nobody is signed in
+st.session_state[CURRENT_USER] = user
+if auth.mode() != "none":
+    st.sidebar.caption(t("signed_in", name=user.name, role=t(f"role_{user.role}")))
+    st.sidebar.button(t("sign_out"), on_click=auth.sign_out)
 
 page = st.navigation(
     [

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from rebuttals import Catalog, Claim, default_catalog
+from dashboard.auth import User
+from rebuttals import Catalog, Claim, default_catalog, load_catalog
+from rebuttals.edit import set_status
 from rebuttals.export import Organisation, response_id
 from store import PostFilter, Review, Store, queries
 
@@ -37,9 +40,27 @@ def available() -> bool:
     return store().exists()
 
 
+def claims_dir() -> Path | None:
+    """The claim files: `TILLIT_CLAIMS_DIR`, else the library shipped in `rebuttals/claims`."""
+    value = os.environ.get("TILLIT_CLAIMS_DIR")
+    return Path(value) if value else None
+
+
 @st.cache_resource
+def _catalog(directory: str | None) -> Catalog:
+    return load_catalog(Path(directory)) if directory else default_catalog()
+
+
 def catalog() -> Catalog:
-    return default_catalog()
+    folder = claims_dir()
+    return _catalog(str(folder) if folder else None)
+
+
+def set_response_status(claim: Claim, lang: str, status: str, user: User) -> int:
+    """An editor approves or withdraws a response; the claim file changes and is reloaded."""
+    version = set_status(claim.id, lang, status, f"{user.role}: {user.name}", claims_dir())
+    _catalog.clear()
+    return version
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -125,6 +125,21 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{n} flagged posts in the period.",
     },
     "prepare_files": {"sv": "Skapa filer", "en": "Prepare files"},
+    "signed_in": {"sv": "Inloggad: {name} ({role})", "en": "Signed in: {name} ({role})"},
+    "sign_out": {"sv": "Logga ut", "en": "Sign out"},
+    "role_viewer": {"sv": "läsare", "en": "viewer"},
+    "role_reviewer": {"sv": "granskare", "en": "reviewer"},
+    "role_editor": {"sv": "redaktör", "en": "editor"},
+    "needs_role": {
+        "sv": "Den här delen kräver rollen {role} eller högre.",
+        "en": "This part needs the {role} role or higher.",
+    },
+    "set_status": {"sv": "Status", "en": "Status"},
+    "save_status": {"sv": "Spara status", "en": "Save status"},
+    "status_saved": {
+        "sv": "Status sparad i påståendets fil (version {version}).",
+        "en": "Status saved in the claim file (version {version}).",
+    },
     "page_narratives": {"sv": "Nya narrativ", "en": "New narratives"},
     "narratives_intro": {
         "sv": "Grupper av relevanta inlägg som inte matchar något känt påstående. Tillväxt = inlägg "

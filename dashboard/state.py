@@ -14,3 +14,4 @@ Q_MIN_SCORE = "min_score"
 Q_SEARCH = "q"
 
 REVIEWER = "reviewer_name"
+CURRENT_USER = "tillit_current_user"

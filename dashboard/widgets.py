@@ -8,8 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data, state
 from dashboard.i18n import current, t
+from dashboard.state import CURRENT_USER
 
 
 def claim_label(claim_id: str | None) -> str:
@@ -72,3 +73,18 @@ def trend_chart(timeline: pd.DataFrame, spikes: pd.DataFrame | None = None) -> a
         )
     )
     return lines + points
+
+
+def acting_user(min_role: str = "viewer") -> str:
+    """The name to record for this page's actions; stops the page when the role is too low.
+
+    Without login (loopback) several analysts may share the machine, so they type their name;
+    with login, the signed-in user is used.
+    """
+    user = st.session_state[CURRENT_USER]
+    if not user.can(min_role):
+        st.info(t("needs_role", role=t(f"role_{min_role}")))
+        st.stop()
+    if auth.mode() == "none":
+        return st.text_input(t("reviewer"), key=state.REVIEWER, value="analytiker") or "okänd"
+    return user.name

@@ -42,8 +42,15 @@ def _date(value: str) -> datetime:
         ) from exc
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but misuse is one line on stderr (no usage block), exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     # SUPPRESS: a flag given before or after the command name both count, neither resets the other.
     common.add_argument(
         "--config",
@@ -56,12 +63,14 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tillit",
         parents=[common],
         description="Monitor and answer disinformation about Swedish social services.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     sub.add_parser("init", parents=[common], help="create or migrate the database")
     sub.add_parser("demo", parents=[common], help="load the bundled demo corpus")
@@ -121,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("sv", "en"), default=None, help="report language")
 
     sub.add_parser("purge", parents=[common], help="erase documents older than [privacy] retain")
+    sub.add_parser(
+        "hash-password",
+        parents=[common],
+        help="hash a dashboard password (from the terminal or stdin) for secrets.toml",
+    )
     p = sub.add_parser(
         "forget", parents=[common], help="erase a document, an author's posts, or a source"
     )
@@ -342,14 +356,52 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_secrets(path: Path, auth: str) -> None:
+    """Refuse to start a login-protected dashboard whose secrets cannot log anyone in."""
+    import tomllib
+
+    try:
+        secrets = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"[dashboard] auth = {auth!r} needs the secrets file {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})") from exc
+    if auth == "password":
+        users = secrets.get("users", {})
+        if not users or not all(u.get("password_hash") for u in users.values()):
+            raise UsageError(
+                f"{path}: add [users.<name>] with password_hash (from `tillit hash-password`) "
+                "and role = viewer|reviewer|editor"
+            )
+    if auth == "oidc" and not secrets.get("auth", {}).get("cookie_secret"):
+        raise UsageError(f"{path}: [auth] needs redirect_uri, cookie_secret and a provider")
+
+
+def cmd_hash_password(config: Config, args) -> int:
+    import getpass
+
+    from dashboard.auth import hash_password
+
+    password = getpass.getpass("new password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\n")
+    if len(password) < 12:
+        raise UsageError("use a password of at least 12 characters")
+    print(hash_password(password))
+    return 0
+
+
 def cmd_dashboard(config: Config, args) -> int:
     host = args.host or config.dashboard.host
     port = args.port or int(os.environ.get("PORT") or config.dashboard.port)
-    if not _is_loopback(host):
+    auth = config.dashboard.auth
+    if not _is_loopback(host) and auth == "none":
         raise UsageError(
-            f"refusing to serve on {host}: the dashboard shows personal data and has no login "
-            "configured yet; bind to 127.0.0.1 and put an authenticating proxy in front"
+            f"refusing to serve on {host}: the dashboard shows personal data; set [dashboard] "
+            'auth = "password" (users from `tillit hash-password`) or "oidc", or bind to '
+            "127.0.0.1"
         )
+    if auth != "none":
+        _check_secrets(config.dashboard.secrets, auth)
     if not config.store.path.exists():
         raise UsageError(f"no database at {config.store.path}; run `tillit init` first")
     import dashboard
@@ -363,6 +415,8 @@ def cmd_dashboard(config: Config, args) -> int:
         TILLIT_ORG_NAME=org.name,
         TILLIT_ORG_URL=org.url,
         TILLIT_ORG_CONTACT=org.contact,
+        TILLIT_AUTH=auth,
+        TILLIT_LOCAL_ROLE=config.dashboard.local_role,
     )
     command = [
         sys.executable,
@@ -380,6 +434,8 @@ def cmd_dashboard(config: Config, args) -> int:
         "false",
         "--server.fileWatcherType",
         "none",
+        "--secrets.files",
+        str(config.dashboard.secrets),
     ]
     _say(f"dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
     process = subprocess.Popen(command, env=env)
@@ -450,6 +506,7 @@ COMMANDS = {
     "alerts": cmd_alerts,
     "report": cmd_report,
     "purge": cmd_purge,
+    "hash-password": cmd_hash_password,
     "forget": cmd_forget,
     "evaluate": cmd_evaluate,
     "stats": cmd_stats,

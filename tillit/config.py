@@ -120,6 +120,18 @@ class DashboardConfig(_Section):
     host: str = Field("127.0.0.1", description="Address to bind; only loopback without auth.")
     port: int = Field(8501, ge=1, le=65535, description="Port (PORT env also works).")
     language: Literal["sv", "en"] = Field("sv", description="Default UI language.")
+    auth: Literal["none", "password", "oidc"] = Field(
+        "none",
+        description="Login: none (127.0.0.1 only), password (users in .streamlit/secrets.toml) "
+        "or oidc (st.login).",
+    )
+    local_role: Literal["viewer", "reviewer", "editor"] = Field(
+        "editor", description="Role of the local user when auth is none."
+    )
+    secrets: Path = Field(
+        Path(".streamlit/secrets.toml"),
+        description="Streamlit secrets file with [users] (password) or [auth] and [roles] (oidc).",
+    )
 
 
 class PrivacyConfig(_Section):
@@ -258,6 +270,7 @@ _PATH_KEYS = (
     ("privacy", "salt_file"),
     ("demo", "path"),
     ("alerts", "log"),
+    ("dashboard", "secrets"),
 )
 
 

@@ -8,7 +8,9 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import RESPONSE_LANGS, current, t
+from dashboard.state import CURRENT_USER
 from dashboard.widgets import claim_label, period_picker, trend_chart
+from rebuttals.edit import STATUSES
 from rebuttals.export import claim_review, response_markdown
 from store import PostFilter
 
@@ -20,6 +22,7 @@ claim_id = st.selectbox(
 )
 st.query_params[state.Q_CLAIM] = claim_id
 claim = catalog.get(claim_id)
+user = st.session_state[CURRENT_USER]
 
 
 def _record_once(lang: str, action: str) -> None:
@@ -94,6 +97,14 @@ for column, lang in zip(st.columns(len(langs)), langs, strict=True):
         if st.button(t("mark_used"), key=f"used-{key}"):
             data.record_response_event(claim, lang, "copied")
             st.toast(t("marked_used"))
+        if user.can("editor"):
+            status = st.selectbox(
+                t("set_status"), STATUSES, index=STATUSES.index(response.status), key=f"st-{key}"
+            )
+            if st.button(t("save_status"), key=f"save-{key}") and status != response.status:
+                version = data.set_response_status(claim, lang, status, user)
+                st.toast(t("status_saved", version=version))
+                st.rerun()
 
 st.subheader(t("top_posts"))
 posts = data.posts(PostFilter(claims=(claim_id,), stances=("spreads",), flagged_only=True), 20)

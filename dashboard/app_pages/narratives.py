@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data
 from dashboard.i18n import t
+from dashboard.state import CURRENT_USER
+from dashboard.widgets import acting_user
 
 st.title(t("page_narratives"))
 st.caption(t("narratives_intro"))
@@ -19,7 +21,8 @@ if clusters.empty:
     st.info(t("no_narratives"))
     st.stop()
 
-reviewer = st.text_input(t("reviewer"), key=state.REVIEWER, value="analytiker")
+can_note = st.session_state[CURRENT_USER].can("reviewer")
+reviewer = acting_user("reviewer") if can_note else None
 for row in clusters.itertuples():
     cluster = int(row.cluster)
     with st.container(border=True):
@@ -32,6 +35,8 @@ for row in clusters.itertuples():
         posts = data.narrative_posts(row.run_id, cluster)
         for post in posts.itertuples():
             st.text(post.text)  # plain text: a post's markup is never interpreted
+        if reviewer is None:
+            continue
         with st.form(f"note-{row.run_id}-{cluster}"):
             title = st.text_input(
                 t("note_title"), value=row.terms.split(",")[0] if row.terms else ""

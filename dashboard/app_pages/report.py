@@ -11,10 +11,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data
 from dashboard.i18n import current, t
 from dashboard.report import gather, render_pdf
-from dashboard.widgets import period_picker
+from dashboard.widgets import acting_user, period_picker
 from store import PostFilter, queries
 
 FORMATS = {
@@ -29,7 +29,7 @@ if period is None:
     st.info(t("no_data"))
     st.stop()
 since, until = period
-user = st.text_input(t("reviewer"), key=state.REVIEWER, value="analytiker")
+user = acting_user("viewer")
 flt = PostFilter(since=since, until=until, flagged_only=True)
 st.write(t("report_count", n=data.count_posts(flt)))
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data
 from dashboard.i18n import t
-from dashboard.widgets import claim_label
+from dashboard.widgets import acting_user, claim_label
 from store import Review
 
 STANCES = ["spreads", "debunks", "neutral"]
@@ -22,7 +22,7 @@ c2.metric(
     t("model_precision"), "—" if summary["precision"] is None else f"{summary['precision']:.0%}"
 )
 
-reviewer = st.text_input(t("reviewer"), key=state.REVIEWER, value="analytiker")
+reviewer = acting_user("reviewer")
 queue = data.review_queue(50)
 if queue.empty:
     st.info(t("queue_empty"))
