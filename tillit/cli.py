@@ -24,6 +24,7 @@ from ingest import IngestError
 from rebuttals import RebuttalError
 from rebuttals.export import EXPORT_FORMATS as REBUTTAL_FORMATS
 from store import EXPORT_FORMATS, StoreError
+from store.backup import backup, checksums, restore
 from tillit import pipeline
 from tillit.config import Config, load_config
 from tillit.errors import TillitError, UsageError
@@ -129,6 +130,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=_date, metavar="DATE", help="default: now")
     p.add_argument("--lang", choices=("sv", "en"), default=None, help="report language")
 
+    p = sub.add_parser("backup", parents=[common], help="back the database up into a new folder")
+    p.add_argument("path", type=Path, metavar="PATH")
+    p = sub.add_parser(
+        "restore", parents=[common], help="restore a backup into a new database file"
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the backup folder")
+    p.add_argument(
+        "--to", type=Path, metavar="FILE", help="new database file (default: [store] path)"
+    )
     sub.add_parser("purge", parents=[common], help="erase documents older than [privacy] retain")
     sub.add_parser(
         "hash-password",
@@ -244,6 +254,20 @@ def cmd_report(config: Config, args) -> int:
         config, args.format, args.out, since=args.since, until=until, lang=args.lang
     )
     print(f"wrote {args.out} ({written})")
+    return 0
+
+
+def cmd_backup(config: Config, args) -> int:
+    store = pipeline.open_store(config)
+    folder = backup(store, args.path)
+    counts = ", ".join(f"{t} {n}" for t, (n, _) in checksums(store).items())
+    print(f"backed up {config.store.path} to {folder} ({counts})")
+    return 0
+
+
+def cmd_restore(config: Config, args) -> int:
+    target = restore(args.path, args.to or config.store.path)
+    print(f"restored {args.path} into {target}")
     return 0
 
 
@@ -506,6 +530,8 @@ COMMANDS = {
     "alerts": cmd_alerts,
     "report": cmd_report,
     "purge": cmd_purge,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "hash-password": cmd_hash_password,
     "forget": cmd_forget,
     "evaluate": cmd_evaluate,
