@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -485,38 +484,15 @@ def cmd_rebuttals(config: Config, args) -> int:
 
 
 def cmd_schedule(config: Config, args) -> int:
-    """Poll each enabled source on its own interval and classify after each pass."""
-    sources = [s for s in config.sources if s.enabled]
-    if not sources:
+    """Run the enabled sources on their intervals (APScheduler) until SIGTERM or Ctrl-C."""
+    from tillit.schedule import run_forever, run_once
+
+    if not any(s.enabled for s in config.sources):
         raise UsageError("no enabled [[sources]] in the config; nothing to schedule")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    due = dict.fromkeys((s.name for s in sources), 0.0)
-    next_purge = 0.0
-    while not stop.is_set():
-        now = time.monotonic()
-        ran = False
-        for source in sources:
-            if due[source.name] <= now:
-                for r in pipeline.ingest(config, source.name):
-                    _say(f"{r.source}: {r.new} new" + ("" if r.ok else f" — ERROR {r.error}"))
-                due[source.name] = now + source.interval_seconds
-                ran = True
-        if ran:
-            version, done = pipeline.classify_store(config)
-            if done:
-                _say(f"classified {done} documents with {version}")
-                _say(f"new-narrative clusters: {len(pipeline.narratives(config))}")
-            if time.monotonic() >= next_purge:
-                erased = pipeline.purge(config)
-                if erased:
-                    _say(f"retention: erased {erased} documents")
-                next_purge = time.monotonic() + 3600
-            for d in pipeline.alerts(config):
-                _say(f"alert {d.spike.claim} {d.spike.day} → {d.channel}: {d.ok or d.error}")
-        if args.once:
-            return 0
-        stop.wait(max(1.0, min(due.values()) - time.monotonic()))
+    if args.once:
+        run_once(config, _say)
+    else:
+        run_forever(config, _say, threading.Event())
     return 0
 
 
