@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: setup run test bench lint format clean
+.PHONY: setup browser run test bench lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,13 +15,20 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Debian's Chromium for the browser smoke test (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "could not install chromium: the browser test will skip"; \
+	  else echo "chromium not installed and not root: the browser test will skip"; fi; }
+
 run: setup
 	$(BIN)/tillit init
 	$(BIN)/tillit demo
 	$(BIN)/tillit classify
 	$(BIN)/tillit dashboard --host 127.0.0.1 --port $(PORT)
 
-test: setup
+test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -140,6 +140,10 @@ TEXT: dict[str, dict[str, str]] = {
         "sv": "Status sparad i påståendets fil (version {version}).",
         "en": "Status saved in the claim file (version {version}).",
     },
+    "top_claims": {
+        "sv": "Mest spridda påståenden i perioden",
+        "en": "Most spread claims in the period",
+    },
     "page_narratives": {"sv": "Nya narrativ", "en": "New narratives"},
     "narratives_intro": {
         "sv": "Grupper av relevanta inlägg som inte matchar något känt påstående. Tillväxt = inlägg "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import altair as alt
@@ -88,3 +89,11 @@ def acting_user(min_role: str = "viewer") -> str:
     if auth.mode() == "none":
         return st.text_input(t("reviewer"), key=state.REVIEWER, value="analytiker") or "okänd"
     return user.name
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown inside st.markdown is taken literally (no links, emphasis or HTML)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import t
-from dashboard.widgets import claim_label, period_picker, trend_chart
+from dashboard.widgets import claim_label, escape_markdown, period_picker, trend_chart
 from store import PostFilter, trends
 
 st.title(t("page_overview"))
@@ -52,6 +52,14 @@ else:
     marks = found if granularity == "day" else None
     st.altair_chart(trend_chart(timeline, marks), width="stretch")
     st.caption(t("spike_note"))
+    totals = timeline.groupby("claim")["posts"].sum().sort_values(ascending=False)
+    st.markdown(f"**{t('top_claims')}**")
+    st.markdown(
+        "\n".join(
+            f"{i}. {escape_markdown(claim_label(c))}: {int(n)}"
+            for i, (c, n) in enumerate(totals.items(), 1)
+        )
+    )
 
 st.subheader(t("spikes_now"))
 if found.empty:
