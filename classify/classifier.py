@@ -31,10 +31,6 @@ class Result:
             "stance": p.stance,
             "score": round(min(max(p.score, 0.0), 1.0), 4),
             "lang": self.lang,
-            # Extensions beyond the contract: the decision band and the claim a "suggest" post
-            # nearly had (it goes to the review queue instead of being flagged).
-            "band": p.band,
-            "suggested_claim": p.suggested_claim,
         }
 
 

@@ -33,10 +33,13 @@ from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
 
 from classify.errors import ModelError
 
 STANCES = ("spreads", "debunks", "neutral")
+# Bump when the features or heads change, so saved models of the old design are retrained.
+MODEL_FORMAT = 2
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -50,8 +53,9 @@ class ModelParams:
     c_relevance: float = 4.0
     c_stance: float = 4.0
     c_claim: float = 8.0
-    ngram_weight: float = 0.6
+    ngram_weight: float = 1.0
     calibration_folds: int = 3
+    word_ngrams: bool = False
     flag_threshold: float = 0.35
     suggest_threshold: float = 0.15
     # Per-claim thresholds chosen on validation data; claims missing here use the defaults above.
@@ -140,26 +144,41 @@ class ClaimModel:
         if len(examples) != len(embeddings):
             raise ModelError("examples and embeddings differ in length")
         texts = [e.text for e in examples]
-        ngrams = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=60000
-        ).fit(texts)
+        parts = [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    min_df=2,
+                    sublinear_tf=True,
+                    max_features=60000,
+                ),
+            )
+        ]
+        if params.word_ngrams:
+            # Word pairs carry negation and hedging ("inte barn", "do not", "لا يخطف").
+            parts.append(
+                (
+                    "words",
+                    TfidfVectorizer(
+                        analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True
+                    ),
+                )
+            )
+        ngrams = FeatureUnion(parts).fit(texts)
         relevant = np.array([e.relevant for e in examples])
+        grams = ngrams.transform(texts)
+        features = _stance_features(embeddings, grams, params.ngram_weight)
         relevance = LogisticRegression(C=params.c_relevance, max_iter=2000, class_weight="balanced")
-        relevance.fit(embeddings, relevant.astype(int))
+        relevance.fit(features, relevant.astype(int))
 
         on_topic = np.flatnonzero(relevant)
         stance = _calibrated(
             LogisticRegression(C=params.c_stance, max_iter=3000, class_weight="balanced"),
             params.calibration_folds,
         )
-        stance.fit(
-            _stance_features(
-                embeddings[on_topic],
-                ngrams.transform([texts[i] for i in on_topic]),
-                params.ngram_weight,
-            ),
-            [examples[i].stance for i in on_topic],
-        )
+        stance.fit(features[on_topic], [examples[i].stance for i in on_topic])
         with_claim = [i for i, e in enumerate(examples) if e.claim is not None]
         if not with_claim:
             raise ModelError("training data has no examples with a claim")
@@ -167,7 +186,7 @@ class ClaimModel:
             LogisticRegression(C=params.c_claim, max_iter=3000, class_weight="balanced"),
             params.calibration_folds,
         )
-        claim.fit(embeddings[with_claim], [examples[i].claim for i in with_claim])
+        claim.fit(features[with_claim], [examples[i].claim for i in with_claim])
         return cls(encoder, version, params, relevance, stance, claim, ngrams, data_hash)
 
     # -------------------------------------------------------------------------------------- predict
@@ -175,11 +194,10 @@ class ClaimModel:
         if len(texts) == 0:
             return []
         p = self.params
-        relevance = self._relevance.predict_proba(embeddings)[:, 1]
-        stance_probs = self._stance.predict_proba(
-            _stance_features(embeddings, self._ngrams.transform(list(texts)), p.ngram_weight)
-        )
-        claim_probs = self._claim.predict_proba(embeddings)
+        features = _stance_features(embeddings, self._ngrams.transform(list(texts)), p.ngram_weight)
+        relevance = self._relevance.predict_proba(features)[:, 1]
+        stance_probs = self._stance.predict_proba(features)
+        claim_probs = self._claim.predict_proba(features)
         stance_classes = [str(c) for c in self._stance.classes_]
         claim_classes = [str(c) for c in self._claim.classes_]
         out = []

@@ -15,7 +15,7 @@ import numpy as np
 
 from classify.embed import Embedder
 from classify.errors import TrainingDataError
-from classify.model import STANCES, ClaimModel, Example, ModelParams, tune_thresholds
+from classify.model import MODEL_FORMAT, STANCES, ClaimModel, Example, ModelParams, tune_thresholds
 from rebuttals import Catalog
 
 SPLITS = ("train", "val", "test")
@@ -71,7 +71,7 @@ def catalog_examples(catalog: Catalog) -> list[Example]:
 
 def data_hash(examples: Sequence[Example], encoder: str, params: ModelParams) -> str:
     digest = hashlib.sha256()
-    digest.update(encoder.encode())
+    digest.update(f"{encoder}|format={MODEL_FORMAT}".encode())
     digest.update(json.dumps(asdict(params), sort_keys=True).encode())
     for e in sorted(examples, key=lambda e: (e.text, e.stance, e.claim or "")):
         digest.update(json.dumps([e.text, e.stance, e.claim, e.relevant]).encode())

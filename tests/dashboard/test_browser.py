@@ -62,10 +62,12 @@ def server(seeded_config, tmp_path):
             time.sleep(0.5)
     else:
         process.kill()
+        process.wait(timeout=30)
         pytest.fail(f"dashboard did not start: {process.stderr.read().decode()[-2000:]}")
     yield url
     process.terminate()
     process.wait(timeout=30)
+    process.stderr.close()
 
 
 def test_overview_renders_the_demo_claims_in_a_real_browser(server):

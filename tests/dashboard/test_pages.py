@@ -165,8 +165,8 @@ def test_review_confirm_stores_a_review_and_moves_to_the_next_post(writable_app)
 def test_review_correction_records_the_new_claim_and_stance(writable_app):
     at, store = writable_app
     open_page(at, "app_pages/review.py")
-    at.selectbox[-2].select("no_return")
-    at.selectbox[-1].select("debunks")
+    next(s for s in at.selectbox if s.label == "Påstående").select("no_return")
+    next(s for s in at.selectbox if s.label == "Hållning").select("debunks")
     at.button[-1].click().run()
     assert not at.exception
     row = queries.reviews(store).iloc[0]
