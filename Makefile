@@ -34,6 +34,8 @@ test: setup browser
 	$(BIN)/pytest
 
 bench: setup
+	$(BIN)/python bench/classify_bench.py
+	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/run.py
 
 lint: setup

@@ -10,8 +10,6 @@ import argparse
 import ipaddress
 import json
 import os
-import signal
-import subprocess
 import sys
 import threading
 from datetime import date, datetime, timedelta
@@ -461,12 +459,12 @@ def cmd_dashboard(config: Config, args) -> int:
         str(config.dashboard.secrets),
     ]
     _say(f"dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
-    process = subprocess.Popen(command, env=env)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        return process.wait()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the Streamlit server (exec, not a child): SIGTERM and Ctrl-C reach it directly and no
+    # orphaned server is left behind when a supervisor stops `tillit dashboard`.
+    os.execve(sys.executable, command, env)
+    return 0  # pragma: no cover - execve does not return
 
 
 def cmd_rebuttals(config: Config, args) -> int:

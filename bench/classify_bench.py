@@ -1,0 +1,88 @@
+"""Classifier throughput: cold posts (embedding computed) and repeated posts (embedding cached by
+content hash), on 2,000 posts, median of 3 runs; peak RSS of the process.
+
+Targets (classifier issue): >= 40 cold posts/s, >= 2,000 repeated posts/s, peak RSS <= 1.5 GB.
+Usage: python bench/classify_bench.py [--posts 2000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from classify import Classifier, get_embedder
+from classify.train import load_or_train
+from rebuttals import default_catalog
+from store import Document, Store, queries
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def corpus(n: int) -> list[str]:
+    """Real-looking texts: the labelled and demo posts, varied until there are n distinct ones."""
+    texts = []
+    for path in sorted((REPO / "data").glob("*/*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.open(encoding="utf-8")]
+    out, i = [], 0
+    while len(out) < n:
+        base = texts[i % len(texts)]
+        out.append(base if i < len(texts) else f"{base} ({i // len(texts)})")
+        i += 1
+    return out
+
+
+def run(clf: Classifier, texts: list[str], source: str, folder: Path, store: Store) -> float:
+    docs = [
+        Document(source=source, native_id=str(i), text=t, published_at=datetime(2026, 11, 1))
+        for i, t in enumerate(texts)
+    ]
+    queries.add_documents(store, docs)
+    start = time.perf_counter()
+    done = clf.classify_store(store, batch_size=256)
+    elapsed = time.perf_counter() - start
+    assert done == len(texts), (done, len(texts))
+    return len(texts) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    texts = corpus(args.posts)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        emb = get_embedder("e5-small-q4")
+        t0 = time.perf_counter()
+        model = load_or_train(emb, folder / "models", REPO / "data" / "labelled", default_catalog())
+        print(
+            f"training (cold, {model.metrics.get('training_examples')} examples): "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
+        clf = Classifier(emb, model)
+        cold, warm = [], []
+        for r in range(args.runs):
+            store = Store(folder / f"bench{r}.duckdb")
+            queries.init(store)
+            cold.append(run(clf, texts, "cold", folder, store))
+            warm.append(run(clf, texts, "repost", folder, store))  # same texts: cached
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"cold posts/s     median {statistics.median(cold):8.1f}  (runs: "
+        f"{', '.join(f'{x:.1f}' for x in cold)}; {args.posts} posts)"
+    )
+    print(
+        f"repeated posts/s median {statistics.median(warm):8.1f}  (runs: "
+        f"{', '.join(f'{x:.1f}' for x in warm)})"
+    )
+    print(f"peak RSS         {rss_mb:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
