@@ -6,6 +6,7 @@ a fixture file recorded from the real service — and can read back every reques
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -90,10 +91,8 @@ class ReplayServer:
                 self.end_headers()
                 if reply.delay:
                     time.sleep(reply.delay)
-                try:
-                    self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(reply.body)  # the client may have hung up (size cap)
 
             do_GET = do_POST = do_HEAD = _serve  # noqa: N815 - http.server's naming
 
