@@ -94,7 +94,7 @@ class ReplayServer:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(reply.body)  # the client may have hung up (size cap)
 
-            do_GET = do_POST = do_HEAD = _serve  # noqa: N815 - http.server's naming
+            do_GET = do_POST = do_HEAD = _serve
 
             def log_message(self, *args) -> None:
                 pass
