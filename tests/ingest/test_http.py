@@ -69,9 +69,11 @@ def test_a_redirect_loop_stops_at_the_limit(server, client):
 def test_a_stalled_server_times_out_within_the_read_timeout(server):
     url = server.route("/stall", Reply(body=b"late", delay=30))
     start = time.monotonic()
-    with build_client(HttpSettings(timeout=1.0, retries=1, backoff=0.01)) as quick:
-        with pytest.raises(FetchError, match="timed out"):
-            fetch(quick, url)
+    with (
+        build_client(HttpSettings(timeout=1.0, retries=1, backoff=0.01)) as quick,
+        pytest.raises(FetchError, match="timed out"),
+    ):
+        fetch(quick, url)
     assert time.monotonic() - start < 10
 
 
