@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 _DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math"}
@@ -27,6 +28,11 @@ class _TextParser(HTMLParser):
             self._skip += 1
         elif tag in _BLOCK:
             self.parts.append("\n")
+        elif tag == "img" and not self._skip:
+            # An image's alt text is its text: an image-only post still says something.
+            alt = dict(attrs).get("alt")
+            if alt and alt.strip():
+                self.parts.append(f" {alt.strip()} ")
 
     def handle_endtag(self, tag):
         if tag in _DROP:
@@ -55,3 +61,26 @@ def html_to_text(markup: str | None) -> str:
     text = html.unescape(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BREAKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+_TRACKING = re.compile(
+    r"^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|si|ref_src|ref_url|"
+    r"_hsenc|_hsmi|yclid|spm|cmpid|ocid)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The link without tracking parameters and fragment, scheme and host lower-cased, so the same
+    article shared with different campaign tags is one URL. Non-http(s) links become None."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
+    ]
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), "")
+    )

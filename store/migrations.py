@@ -87,6 +87,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "suggest_band_and_narratives",
         (
             # band: 'flag' | 'suggest' | NULL; suggested_claim: the claim a 'suggest' post nearly had.
+            """CREATE INDEX documents_url ON documents (url)""",
             """ALTER TABLE classifications ADD COLUMN band VARCHAR""",
             """ALTER TABLE classifications ADD COLUMN suggested_claim VARCHAR""",
             """UPDATE classifications SET band = 'flag'

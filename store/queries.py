@@ -110,8 +110,19 @@ def _insert_documents(con, salt: bytes, documents: Iterable[Document]) -> int:
         return 0
     con.register("batch", pa.Table.from_pylist(list(rows.values()), schema=_DOC_SCHEMA))
     before = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    # Dedupe by id, and by URL (the same article reached through two feeds, or with different
+    # tracking tags once canonicalised). Equal texts from different accounts are kept: they are
+    # near-duplicates, grouped by content hash as a sign of coordination, never dropped.
     con.execute(
-        "INSERT INTO documents SELECT * FROM batch WHERE id NOT IN (SELECT id FROM documents)"
+        """
+        INSERT INTO documents
+        SELECT * EXCLUDE (rn) FROM (
+            SELECT *, row_number() OVER (PARTITION BY coalesce(url, id) ORDER BY id) AS rn
+            FROM batch
+            WHERE id NOT IN (SELECT id FROM documents)
+              AND (url IS NULL OR url NOT IN (SELECT url FROM documents WHERE url IS NOT NULL))
+        ) WHERE rn = 1
+        """
     )
     after = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     con.unregister("batch")

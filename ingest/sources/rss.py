@@ -14,7 +14,7 @@ import httpx
 from ingest.errors import SourceConfigError
 from ingest.http import fetch
 from ingest.sources.base import Cursor, SourceSpec
-from ingest.text import html_to_text
+from ingest.text import canonical_url, html_to_text
 from store import Document
 
 
@@ -55,7 +55,7 @@ def parse_feed(content: bytes, headers: dict[str, str], source: str, platform: s
                 native_id=str(native),
                 text=text or title or "",
                 title=title,
-                url=link if link and link.startswith(("http://", "https://")) else None,
+                url=canonical_url(link),
                 author=author,
                 platform=platform,
                 published_at=published,
