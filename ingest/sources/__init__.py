@@ -5,9 +5,10 @@ from __future__ import annotations
 from ingest.errors import SourceConfigError
 from ingest.sources.base import Cursor, Source, SourceSpec
 from ingest.sources.file import FileSource
+from ingest.sources.mastodon import MastodonSource
 from ingest.sources.rss import RssSource
 
-SOURCES: tuple[type, ...] = (RssSource, FileSource)
+SOURCES: tuple[type, ...] = (RssSource, FileSource, MastodonSource)
 
 
 def kinds() -> tuple[str, ...]:
