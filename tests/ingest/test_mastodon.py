@@ -18,17 +18,21 @@ def spec(server, *servers) -> SourceSpec:
     )
 
 
+NEWEST = "113500000000000150"
+TAG_PATH = "/a/api/v1/timelines/tag/socialtj%C3%A4nsten"
+
+
 def timeline(seen):
     """Newest page first; with min_id the newer page, whose Link header points further forward."""
-    if "min_id=113500000000000150" in seen.path:
+    if f"min_id={NEWEST}" in seen.path:
         return Reply(body=b"[]", headers={"Content-Type": "application/json"})
     if "min_id=113500000000000103" in seen.path:
+        forward = f"http://{seen.headers['host']}{TAG_PATH}?min_id={NEWEST}"
         return Reply(
             body=fixture_bytes("mastodon_tag_page2.json"),
             headers={
                 "Content-Type": "application/json",
-                "Link": '<http://127.0.0.1/x?max_id=1>; rel="next", '
-                f'<{seen.headers["host"] and "http://" + seen.headers["host"]}/a/api/v1/timelines/tag/socialtj%C3%A4nsten?min_id=113500000000000150>; rel="prev"',
+                "Link": f'<http://127.0.0.1/x?max_id=1>; rel="next", <{forward}>; rel="prev"',
             },
         )
     return Reply(
