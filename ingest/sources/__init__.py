@@ -5,10 +5,11 @@ from __future__ import annotations
 from ingest.errors import SourceConfigError
 from ingest.sources.base import Cursor, Source, SourceSpec
 from ingest.sources.file import FileSource
+from ingest.sources.google_news import GoogleNewsSource
 from ingest.sources.mastodon import MastodonSource
 from ingest.sources.rss import RssSource
 
-SOURCES: tuple[type, ...] = (RssSource, FileSource, MastodonSource)
+SOURCES: tuple[type, ...] = (RssSource, FileSource, MastodonSource, GoogleNewsSource)
 
 
 def kinds() -> tuple[str, ...]:
