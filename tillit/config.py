@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ingest import kinds
 from tillit.errors import ConfigError
 
 SOURCE_KINDS = ("rss", "google_news", "mastodon", "bluesky", "reddit", "telegram", "file")
@@ -71,8 +72,8 @@ class ClassifyConfig(_Section):
 
 class SourceConfig(_Section):
     name: str = Field(description="Unique name; documents and health are recorded under it.")
-    kind: Literal["rss", "google_news", "mastodon", "bluesky", "reddit", "telegram", "file"] = (
-        Field(description="Source kind.")
+    kind: str = Field(
+        description="Source kind: rss | google_news | mastodon | telegram | telegram_export | file."
     )
     url: str | None = Field(None, description="Feed, API base or file URL/path.")
     query: str | None = Field(None, description="Search query or hashtag, for search sources.")
@@ -85,6 +86,14 @@ class SourceConfig(_Section):
     options: dict[str, object] = Field(
         default_factory=dict, description="Kind-specific settings (see README)."
     )
+
+    @field_validator("kind")
+    @classmethod
+    def _kind_ok(cls, value: str) -> str:
+        available = kinds()
+        if value not in available:
+            raise ValueError(f"unknown source kind {value!r}; available: {', '.join(available)}")
+        return value
 
     @field_validator("name")
     @classmethod

@@ -8,8 +8,16 @@ from ingest.sources.file import FileSource
 from ingest.sources.google_news import GoogleNewsSource
 from ingest.sources.mastodon import MastodonSource
 from ingest.sources.rss import RssSource
+from ingest.sources.telegram import TelegramExportSource, TelegramSource
 
-SOURCES: tuple[type, ...] = (RssSource, FileSource, MastodonSource, GoogleNewsSource)
+SOURCES: tuple[type, ...] = (
+    RssSource,
+    FileSource,
+    MastodonSource,
+    GoogleNewsSource,
+    TelegramSource,
+    TelegramExportSource,
+)
 
 
 def kinds() -> tuple[str, ...]:

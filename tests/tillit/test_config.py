@@ -45,7 +45,10 @@ def test_tillit_db_and_double_underscore_env_vars_override_the_file(tmp_path, mo
     ("text", "expected"),
     [
         ("[store]\npathh = 'x'\n", r"store\.pathh: unknown key"),
-        ("[[sources]]\nname='a'\nkind='rsss'\n", r"sources\.0\.kind: 'rsss' is not allowed"),
+        (
+            "[[sources]]\nname='a'\nkind='rsss'\n",
+            r"sources\.0\.kind: .*unknown source kind 'rsss'; available: rss",
+        ),
         ("[[sources]]\nname='a'\nkind='rss'\nevery='5'\n", r"sources\.0\.every: '5' is not a dur"),
         ("[[sources]]\nname='a'\nkind='rss'\nevery='10s'\n", r"at most once a minute"),
         ("[[sources]]\nname='a b'\nkind='rss'\n", r"sources\.0\.name: use letters"),
