@@ -21,6 +21,7 @@ import httpx
 
 from ingest.errors import ParseError, SourceConfigError
 from ingest.sources.base import Cursor, SourceSpec
+from ingest.text import canonical_url
 from store import Document
 
 FIELDS = ("id", "text", "title", "url", "author", "published_at", "lang", "platform")
@@ -115,7 +116,7 @@ class FileSource:
                 native_id=str(native),
                 text=text or title or "",
                 title=title,
-                url=url if url and url.startswith(("http://", "https://")) else None,
+                url=canonical_url(url),
                 author=str(row.get(m["author"]) or "") or None,
                 lang=str(row.get(m["lang"]) or "")[:2].lower() or None,
                 platform=str(row.get(m["platform"]) or self.spec.platform or "file"),
