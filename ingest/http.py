@@ -9,6 +9,8 @@ honour `Retry-After`.
 from __future__ import annotations
 
 import email.utils
+import ipaddress
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +33,9 @@ class HttpSettings:
     retries: int = 3
     backoff: float = 1.0
     max_retry_after: float = 60.0
+    # Outbound safety: private, loopback, link-local and reserved addresses are refused unless
+    # allowed (tests allow loopback; an intranet feed needs it set in [ingest] allow_private).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,14 +52,46 @@ class Response:
         return httpx.Response(self.status, headers=dict(self.headers), content=self.content).text
 
 
+def check_public(url: str, allow_private: bool = False) -> None:
+    """Refuse URLs whose host resolves to a non-public address (SSRF: a feed or a redirect must not
+    make Tillit call the machine's own services or the local network).
+
+    Checked on every request, redirects included (an httpx request hook). The address is resolved
+    here and again by the connection, so a DNS answer that changes in between (rebinding) is not
+    fully covered; run Tillit where its outbound traffic is also limited by the network.
+    """
+    if allow_private:
+        return
+    host = urlsplit(url).hostname
+    if not host:
+        raise FetchError(f"refusing {url!r}: no host")
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise FetchError(f"{url}: cannot resolve {host} ({exc.strerror})") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise FetchError(
+                f"refusing {url}: {host} is a private or local address ({address}); set "
+                "[ingest] allow_private = true only if this source is meant to be internal"
+            )
+
+
 def build_client(settings: HttpSettings | None = None) -> httpx.Client:
     settings = settings or HttpSettings()
+
+    def guard(request: httpx.Request) -> None:
+        check_url(str(request.url))
+        check_public(str(request.url), settings.allow_private)
+
     client = httpx.Client(
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
         limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
         follow_redirects=True,
         max_redirects=settings.max_redirects,
         headers={"User-Agent": settings.user_agent},
+        event_hooks={"request": [guard]},
     )
     client.tillit_settings = settings  # type: ignore[attr-defined]
     return client

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import httpx
 
-from ingest import HttpSettings, build_client
+from ingest import HttpSettings, IngestError, build_client
 from rebuttals import Catalog, default_catalog
 from store import PostFilter, Store, queries, trends, utcnow
 from tillit.config import Config
@@ -90,7 +90,13 @@ def send_alerts(
     if not spikes or not channels:
         return []
     own = client is None
-    client = client or build_client(HttpSettings(user_agent=config.ingest.user_agent, timeout=10))
+    client = client or build_client(
+        HttpSettings(
+            user_agent=config.ingest.user_agent,
+            timeout=10,
+            allow_private=config.ingest.allow_private,
+        )
+    )
     deliveries = []
     try:
         for spike in spikes:
@@ -120,6 +126,8 @@ def _deliver(config: Config, client: httpx.Client, channel: str, text: str) -> s
         response = client.post(url, json={"text": text})
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"
+    except IngestError as exc:  # refused by the outbound guard (private address, bad scheme)
+        return str(exc)
     if response.status_code >= 300:
         return f"HTTP {response.status_code}"
     return None

@@ -123,6 +123,11 @@ class IngestConfig(_Section):
     )
     timeout: float = Field(20.0, gt=0, description="Seconds for connect and read timeouts.")
     max_bytes: int = Field(10_000_000, gt=0, description="Largest response body accepted.")
+    allow_private: bool = Field(
+        False,
+        description="Allow fetching private/loopback addresses (internal feeds, tests); "
+        "off by default against SSRF.",
+    )
 
 
 class DashboardConfig(_Section):

@@ -118,6 +118,7 @@ def http_settings(config: Config) -> HttpSettings:
         user_agent=config.ingest.user_agent,
         timeout=config.ingest.timeout,
         max_bytes=config.ingest.max_bytes,
+        allow_private=config.ingest.allow_private,
     )
 
 

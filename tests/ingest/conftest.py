@@ -127,7 +127,7 @@ def store(tmp_path) -> Store:
 def client():
     """A client with short timeouts and fast retries, so failure tests finish quickly."""
     with build_client(
-        HttpSettings(timeout=2.0, retries=2, backoff=0.05, max_bytes=2_000_000)
+        HttpSettings(timeout=2.0, retries=2, backoff=0.05, max_bytes=2_000_000, allow_private=True)
     ) as http:
         yield http
 

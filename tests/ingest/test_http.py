@@ -9,7 +9,7 @@ import pytest
 
 from ingest import HttpSettings, build_client
 from ingest.errors import FetchError
-from ingest.http import fetch
+from ingest.http import check_public, fetch
 
 from .conftest import Reply
 
@@ -70,7 +70,9 @@ def test_a_stalled_server_times_out_within_the_read_timeout(server):
     url = server.route("/stall", Reply(body=b"late", delay=30))
     start = time.monotonic()
     with (
-        build_client(HttpSettings(timeout=1.0, retries=1, backoff=0.01)) as quick,
+        build_client(
+            HttpSettings(timeout=1.0, retries=1, backoff=0.01, allow_private=True)
+        ) as quick,
         pytest.raises(FetchError, match="timed out"),
     ):
         fetch(quick, url)
@@ -79,6 +81,44 @@ def test_a_stalled_server_times_out_within_the_read_timeout(server):
 
 def test_every_request_carries_the_user_agent(server):
     url = server.route("/ua", Reply(body=b"ok"))
-    with build_client(HttpSettings(user_agent="Tillit-test/1")) as http:
+    with build_client(HttpSettings(user_agent="Tillit-test/1", allow_private=True)) as http:
         fetch(http, url)
     assert server.seen("/ua")[0].headers["user-agent"] == "Tillit-test/1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/admin",
+        "http://localhost/",
+        "http://10.0.0.8/internal",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+    ],
+)
+def test_private_and_local_addresses_are_refused_by_default(url):
+    with (
+        build_client(HttpSettings(retries=0)) as strict,
+        pytest.raises(FetchError, match="private"),
+    ):
+        fetch(strict, url)
+
+
+def test_a_redirect_to_a_private_address_is_refused(server):
+    """The check runs on every request, so a public page cannot bounce Tillit to the local network.
+    Here the first hop is loopback too, so the guard is switched on per request by host name."""
+    url = server.route("/hop", Reply(302, b"", {"Location": "http://169.254.169.254/meta"}))
+    seen = []
+
+    def only_metadata(request):
+        seen.append(str(request.url))
+
+    with build_client(HttpSettings(retries=0, allow_private=True)) as http:
+        http.event_hooks["request"].append(only_metadata)
+        http.event_hooks["request"].append(
+            lambda r: check_public(str(r.url)) if r.url.host == "169.254.169.254" else None
+        )
+        with pytest.raises(FetchError, match="private or local"):
+            fetch(http, url)
+    assert seen[-1].startswith("http://169.254.169.254")

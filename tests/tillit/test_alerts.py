@@ -48,6 +48,9 @@ def webhook():
 def spiking(tmp_path, model_dir, config_writer, webhook):
     """Kidnapping posts: 1 a day for three weeks, then 12 on the last day; no_return stays flat."""
     extra = f"""
+[ingest]
+allow_private = true  # the webhook receiver is on loopback
+
 [alerts]
 webhooks = ["{webhook}/ok", "{webhook}/broken"]
 log = "{tmp_path / "alerts.log"}"
