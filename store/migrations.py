@@ -142,6 +142,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                 sent_at TIMESTAMP NOT NULL,
                 PRIMARY KEY (claim, day, channel)
             )""",
+            # Article enrichment attempts (one per document), so a page is fetched once.
+            """CREATE TABLE enrichments (
+                document_id VARCHAR PRIMARY KEY,
+                url VARCHAR,
+                fetched_at TIMESTAMP NOT NULL,
+                error VARCHAR
+            )""",
             # Who exported or erased what, when (GDPR accountability). Never holds raw handles.
             """CREATE SEQUENCE audit_log_id START 1""",
             """CREATE TABLE audit_log (

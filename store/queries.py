@@ -26,6 +26,7 @@ from store.records import (
     PostFilter,
     Review,
     SourceState,
+    content_hash,
     hash_author,
     to_naive_utc,
     utcnow,
@@ -631,6 +632,46 @@ def review_summary(store: Store) -> dict:
     }
 
 
+# ------------------------------------------------------------------------------------------ enrichment
+def enrichment_candidates(
+    store: Store, limit: int = 50, max_chars: int = 600
+) -> list[tuple[str, str]]:
+    """(id, url) of news items with only a headline or a short summary, not yet enriched."""
+    with store.read() as con:
+        return con.execute(
+            """SELECT d.id, d.url FROM documents d
+               WHERE d.platform = 'news' AND d.url IS NOT NULL AND length(d.text) < ?
+                 AND d.id NOT IN (SELECT document_id FROM enrichments)
+               ORDER BY d.published_at DESC NULLS LAST, d.id LIMIT ?""",
+            [max_chars, limit],
+        ).fetchall()
+
+
+def save_enrichment(
+    store: Store,
+    document_id: str,
+    url: str,
+    text: str | None = None,
+    title: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Record an attempt; with text, replace the document's text and drop its classifications so
+    the next `classify` reads the whole article (one transaction)."""
+    with store.write() as con:
+        con.execute(
+            "INSERT OR REPLACE INTO enrichments VALUES (?, ?, ?, ?)",
+            [document_id, url, utcnow(), error],
+        )
+        if text:
+            row = con.execute("SELECT title FROM documents WHERE id = ?", [document_id]).fetchone()
+            new_title = title or (row[0] if row else None)
+            con.execute(
+                "UPDATE documents SET text = ?, title = ?, content_hash = ? WHERE id = ?",
+                [text, new_title, content_hash(f"{new_title or ''}\n{text}"), document_id],
+            )
+            con.execute("DELETE FROM classifications WHERE document_id = ?", [document_id])
+
+
 # ------------------------------------------------------------------------------------------ narratives
 NARRATIVE_RUN_KEY = "latest_narrative_run"
 
@@ -938,6 +979,7 @@ __all__ = [
     "count_documents",
     "count_posts",
     "date_span",
+    "enrichment_candidates",
     "example_urls",
     "export",
     "filter_options",
@@ -962,6 +1004,7 @@ __all__ = [
     "review_queue",
     "review_summary",
     "reviews",
+    "save_enrichment",
     "save_narratives",
     "set_active_model",
     "set_meta",

@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", metavar="NAME", help="only this source")
 
     p = sub.add_parser(
+        "enrich", parents=[common], help="fetch the articles behind short news items (trafilatura)"
+    )
+    p.add_argument("--limit", type=int, default=50, help="at most this many pages per run")
+
+    p = sub.add_parser(
         "classify",
         parents=[common],
         help="classify stored documents, or a JSONL file with --in/--out",
@@ -221,6 +226,12 @@ def cmd_ingest(config: Config, args) -> int:
     failed = sum(not r.ok for r in reports)
     # Like a bulk crawler: one broken source is reported, but the run fails only if most failed.
     return 1 if reports and failed * 2 > len(reports) else 0
+
+
+def cmd_enrich(config: Config, args) -> int:
+    done, failed = pipeline.enrich(config, args.limit)
+    print(f"enriched {done} news items with their article text; {failed} pages failed")
+    return 0
 
 
 def cmd_classify(config: Config, args) -> int:
@@ -499,6 +510,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "ingest": cmd_ingest,
     "classify": cmd_classify,
+    "enrich": cmd_enrich,
     "train": cmd_train,
     "narratives": cmd_narratives,
     "alerts": cmd_alerts,

@@ -21,7 +21,8 @@ from classify.narratives import find_narratives
 from classify.train import load_or_train, read_labelled, review_examples
 from dashboard.report import gather as gather_report
 from dashboard.report import render_pdf
-from ingest import HttpSettings, RunReport, SourceSpec, build_client, run_source
+from ingest import HttpSettings, IngestError, RunReport, SourceSpec, build_client, run_source
+from ingest.article import fetch_article
 from rebuttals import Catalog, default_catalog
 from rebuttals.check import Problem, check_catalog
 from rebuttals.export import Organisation
@@ -134,6 +135,24 @@ def ingest(config: Config, source_name: str | None = None) -> list[RunReport]:
         for source in sources:
             reports.append(run_source(store, source_spec(source), client))
     return reports
+
+
+def enrich(config: Config, limit: int = 50) -> tuple[int, int]:
+    """Fetch the article behind short news items and store its text; returns (enriched, failed)."""
+    store = open_store(config)
+    queries.init(store)
+    done = failed = 0
+    with build_client(http_settings(config)) as client:
+        for doc_id, url in queries.enrichment_candidates(store, limit):
+            try:
+                article = fetch_article(client, url)
+            except IngestError as exc:
+                queries.save_enrichment(store, doc_id, url, error=str(exc))
+                failed += 1
+                continue
+            queries.save_enrichment(store, doc_id, url, article.text, article.title)
+            done += 1
+    return done, failed
 
 
 # -------------------------------------------------------------------------------------------- classify
