@@ -21,7 +21,6 @@ from ingest.errors import FetchError, ParseError
 from ingest.http import fetch
 from ingest.text import canonical_url
 
-
 MIN_WORDS = 20
 
 
