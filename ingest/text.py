@@ -45,22 +45,38 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
+_TAG = re.compile(r"<[a-zA-Z!?/]")
+
+
 def html_to_text(markup: str | None) -> str:
-    """Plain text of an HTML fragment (entities decoded, whitespace tidied)."""
+    """Plain text of an HTML fragment (entities decoded, whitespace tidied).
+
+    Double-escaped feeds (`&amp;lt;p&amp;gt;`) decode to markup again, so tags are stripped until
+    none is left (at most three rounds): no markup, executable or not, is ever stored.
+    """
     if not markup:
         return ""
-    if "<" not in markup and "&" not in markup:
-        return markup.strip()
+    text = markup
+    for _ in range(3):
+        if "<" not in text and "&" not in text:
+            break
+        text = html.unescape(_strip_tags(text))
+        if not _TAG.search(text):
+            break
+    else:
+        text = _TAG.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BREAKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _strip_tags(markup: str) -> str:
     parser = _TextParser()
     try:
         parser.feed(markup)
         parser.close()
-        text = "".join(parser.parts)
+        return "".join(parser.parts)
     except AssertionError:  # HTMLParser gives up on some malformed declarations
-        text = re.sub(r"<[^>]*>", " ", markup)
-    text = html.unescape(text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BREAKS.sub("\n\n", "\n".join(lines)).strip()
+        return re.sub(r"<[^>]*>", " ", markup)
 
 
 _TRACKING = re.compile(
