@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
-WORDS = [
-    "socialtjänsten",
-    "barn",
-    "familjehem",
-    "LVU",
-    "kommunen",
-    "föräldrar",
-    "stöd",
-    "beslut",
-    "السوسيال",
-    "الأطفال",
-    "social services",
-    "children",
-    "court",
-    "rights",
-    "tolk",
-    "domstol",
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+# Real-looking item texts: the demo corpus (spreading, debunking and neutral posts in six languages).
+TEXTS = [
+    json.loads(line)["text"]
+    for path in sorted(DEMO.glob("*.jsonl"))
+    for line in path.open(encoding="utf-8")
 ]
 
 
@@ -33,12 +25,12 @@ def feed_xml(feed: int, items: int, offset: int = 0) -> bytes:
     start = datetime(2026, 11, 1, tzinfo=UTC)
     entries = []
     for i in range(offset, offset + items):
-        words = " ".join(WORDS[(i * 7 + k + feed) % len(WORDS)] for k in range(12))
+        text = escape(TEXTS[(i * 7 + feed * 31) % len(TEXTS)])
         when = format_datetime(start + timedelta(minutes=i * 13 + feed))
         entries.append(
             f"<item><title>Feed {feed} item {i}</title><guid>feed{feed}-item{i}</guid>"
             f"<link>https://news.example.org/{feed}/{i}</link><pubDate>{when}</pubDate>"
-            f"<description>Post {i} i flöde {feed}: {words}</description></item>"
+            f"<description>{text} (#{feed}-{i})</description></item>"
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
