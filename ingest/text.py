@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
-_DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math"}
+_DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed"}
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BREAKS = re.compile(r"\n\s*\n+")
 

@@ -102,7 +102,9 @@ def _insert_documents(con, salt: bytes, documents: Iterable[Document]) -> int:
                 "title": doc.title,
                 "text": doc.text,
                 "lang": doc.lang,
-                "published_at": to_naive_utc(doc.published_at),
+                # Undated items (some feeds omit pubDate) count from when they were first seen,
+                # so every filter, chart and retention rule can rely on one time column.
+                "published_at": to_naive_utc(doc.published_at or doc.fetched_at),
                 "fetched_at": to_naive_utc(doc.fetched_at),
                 "content_hash": doc.content_hash,
             },

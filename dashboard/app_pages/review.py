@@ -31,7 +31,9 @@ st.caption(t("queue_left", n=len(queue)))
 
 post = queue.iloc[0]
 with st.container(border=True):
-    st.caption(f"{post['published_at']:%Y-%m-%d %H:%M} · {post['platform']} · {post['lang']}")
+    when = post["published_at"]
+    stamp = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") and when == when else "—"
+    st.caption(f"{stamp} · {post['platform']} · {post['lang']}")
     if isinstance(post["title"], str) and post["title"]:
         st.text(post["title"])
     st.text(post["text"])  # plain text: a post's markup is never interpreted
