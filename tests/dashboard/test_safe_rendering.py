@@ -55,7 +55,8 @@ def hostile_feed() -> bytes:
         f"<link>javascript:alert({i})</link><description>{escape(v)}</description></item>"
         for i, v in enumerate(VECTORS)
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+    return f"{head}{items}</channel></rss>".encode()
 
 
 @pytest.fixture
