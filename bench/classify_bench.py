@@ -28,7 +28,8 @@ def corpus(n: int) -> list[str]:
     """Real-looking texts: the labelled and demo posts, varied until there are n distinct ones."""
     texts = []
     for path in sorted((REPO / "data").glob("*/*.jsonl")):
-        texts += [json.loads(line)["text"] for line in path.open(encoding="utf-8")]
+        lines = path.read_text(encoding="utf-8").splitlines()
+        texts += [json.loads(line)["text"] for line in lines if line.strip()]
     out, i = [], 0
     while len(out) < n:
         base = texts[i % len(texts)]

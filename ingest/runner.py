@@ -45,7 +45,7 @@ def run_source(store: Store, spec: SourceSpec, client: httpx.Client) -> RunRepor
         error = f"{type(exc).__name__}: {exc}"
     problems = tuple(getattr(source, "problems", ()) or ())
     if error is None and problems:
-        error = f"{len(problems)} bad rows skipped; first: {problems[0]}"
+        error = f"{len(problems)} problem(s), the rest was stored; first: {problems[0]}"
         ok_at = started
     else:
         ok_at = started if error is None else saved.last_ok_at

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ingest.errors import SourceConfigError
 from ingest.sources.base import Cursor, Source, SourceSpec
+from ingest.sources.bluesky import BlueskySource
 from ingest.sources.file import FileSource
 from ingest.sources.google_news import GoogleNewsSource
 from ingest.sources.mastodon import MastodonSource
@@ -17,6 +18,7 @@ SOURCES: tuple[type, ...] = (
     GoogleNewsSource,
     TelegramSource,
     TelegramExportSource,
+    BlueskySource,
 )
 
 

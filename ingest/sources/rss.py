@@ -11,7 +11,7 @@ from typing import ClassVar
 import feedparser
 import httpx
 
-from ingest.errors import SourceConfigError
+from ingest.errors import ParseError, SourceConfigError
 from ingest.http import fetch
 from ingest.sources.base import Cursor, SourceSpec
 from ingest.text import canonical_url, html_to_text
@@ -73,6 +73,7 @@ class RssSource:
         if not spec.url:
             raise SourceConfigError(f"source {spec.name!r}: kind 'rss' needs url = \"https://...\"")
         self.spec = spec
+        self.problems: list[str] = []
 
     def fetch(self, client: httpx.Client, state: Cursor) -> Iterator[Document]:
         headers = {
@@ -85,11 +86,20 @@ class RssSource:
         response = fetch(client, self.spec.url, headers=headers, ok_statuses=(200, 304))
         if response.status == 304:
             return
+        if not response.content.strip():
+            raise ParseError(f"{self.spec.url}: empty response body (HTTP {response.status})")
         feed_headers = dict(response.headers)
         feed_headers.setdefault("content-location", response.url)
-        _, docs = parse_feed(
+        parsed, docs = parse_feed(
             response.content, feed_headers, self.spec.name, self.spec.platform or "news"
         )
+        if parsed.bozo and not parsed.entries:
+            reason = type(parsed.get("bozo_exception")).__name__
+            raise ParseError(f"{self.spec.url}: not a readable RSS/Atom feed ({reason})")
+        if parsed.bozo:
+            # feedparser read entries despite the error (wrong encoding, stray markup): keep them,
+            # and say so in the source's health.
+            self.problems = [f"malformed feed ({parsed.get('bozo_exception')}); entries kept"]
         yield from docs
         state.etag = response.headers.get("etag") or state.etag
         state.last_modified = response.headers.get("last-modified") or state.last_modified

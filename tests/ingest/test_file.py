@@ -33,7 +33,7 @@ def test_csv_export_keeps_good_rows_and_reports_bad_ones_with_line_numbers(store
     assert len(report.problems) == 2
     assert any(p.startswith("line 4: no text") for p in report.problems)
     assert any(p.startswith("line 5:") and "igår kl 10" in p for p in report.problems)
-    assert "2 bad rows skipped" in report.error
+    assert "2 problem(s), the rest was stored" in report.error
     posts = queries.posts(store, PostFilter(), 10).set_index("text")
     first = posts.loc["Soc tar barn från familjer som inte kan svenska. Dela!"]
     assert first["platform"] == "facebook" and first["url"].endswith("/posts/001")  # no fbclid

@@ -17,7 +17,8 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 TEXTS = [
     json.loads(line)["text"]
     for path in sorted(DEMO.glob("*.jsonl"))
-    for line in path.open(encoding="utf-8")
+    for line in path.read_text(encoding="utf-8").splitlines()
+    if line.strip()
 ]
 
 
