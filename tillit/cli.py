@@ -224,6 +224,11 @@ def cmd_ingest(config: Config, args) -> int:
         status = "ok" if r.ok else f"ERROR {r.error}"
         print(f"{r.source} ({r.kind}): {r.fetched} fetched, {r.new} new — {status}")
     failed = sum(not r.ok for r in reports)
+    fetched, new = sum(r.fetched for r in reports), sum(r.new for r in reports)
+    print(
+        f"ingest: {len(reports) - failed} sources ok, {failed} failed; {new} new documents, "
+        f"{fetched - new} already stored (duplicates)"
+    )
     # Like a bulk crawler: one broken source is reported, but the run fails only if most failed.
     return 1 if reports and failed * 2 > len(reports) else 0
 
@@ -234,6 +239,16 @@ def cmd_enrich(config: Config, args) -> int:
     return 0
 
 
+def _classify_with_progress(config: Config) -> tuple[str, int]:
+    """A progress bar when a person watches (stderr is a terminal); quiet in scheduled runs."""
+    if not sys.stderr.isatty():
+        return pipeline.classify_store(config)
+    from tqdm import tqdm
+
+    with tqdm(unit="doc", desc="classify", file=sys.stderr) as bar:
+        return pipeline.classify_store(config, progress=bar.update)
+
+
 def cmd_classify(config: Config, args) -> int:
     if (args.input is None) != (args.output is None):
         raise UsageError("use --in and --out together (or neither, to classify the database)")
@@ -241,7 +256,7 @@ def cmd_classify(config: Config, args) -> int:
         n = pipeline.classify_file(config, args.input, args.output)
         _say(f"classified {n} lines into {args.output}")
         return 0
-    version, done = pipeline.classify_store(config)
+    version, done = _classify_with_progress(config)
     print(f"classified {done} documents with model {version}")
     if done:
         found = pipeline.narratives(config)
