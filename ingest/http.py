@@ -130,6 +130,8 @@ def fetch(
     params: Mapping[str, object] | None = None,
     method: str = "GET",
     json: object = None,
+    data: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
     ok_statuses: tuple[int, ...] = (200,),
 ) -> Response:
     """Fetch `url` with retries and the size cap; raise FetchError on anything else than ok_statuses."""
@@ -138,7 +140,9 @@ def fetch(
     attempt = 0
     while True:
         try:
-            response = _read(client, method, url, headers, params, json, settings.max_bytes)
+            response = _read(
+                client, method, url, headers, params, json, settings.max_bytes, data, auth
+            )
         except httpx.TooManyRedirects as exc:
             raise FetchError(f"{url}: more than {settings.max_redirects} redirects") from exc
         except httpx.TimeoutException as exc:
@@ -165,8 +169,10 @@ def fetch(
         attempt += 1
 
 
-def _read(client, method, url, headers, params, json, max_bytes) -> Response:
-    with client.stream(method, url, headers=headers, params=params, json=json) as response:
+def _read(client, method, url, headers, params, json, max_bytes, data=None, auth=None) -> Response:
+    with client.stream(
+        method, url, headers=headers, params=params, json=json, data=data, auth=auth
+    ) as response:
         check_url(str(response.url))
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > max_bytes:

@@ -74,7 +74,7 @@ class SourceConfig(_Section):
     name: str = Field(description="Unique name; documents and health are recorded under it.")
     kind: str = Field(
         description="Source kind: rss | google_news | mastodon | telegram | telegram_export | file "
-        "| bluesky."
+        "| bluesky | youtube | reddit."
     )
     url: str | None = Field(None, description="Feed, API base or file URL/path.")
     query: str | None = Field(None, description="Search query or hashtag, for search sources.")

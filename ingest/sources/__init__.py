@@ -8,8 +8,10 @@ from ingest.sources.bluesky import BlueskySource
 from ingest.sources.file import FileSource
 from ingest.sources.google_news import GoogleNewsSource
 from ingest.sources.mastodon import MastodonSource
+from ingest.sources.reddit import RedditSource
 from ingest.sources.rss import RssSource
 from ingest.sources.telegram import TelegramExportSource, TelegramSource
+from ingest.sources.youtube import YouTubeSource
 
 SOURCES: tuple[type, ...] = (
     RssSource,
@@ -19,6 +21,8 @@ SOURCES: tuple[type, ...] = (
     TelegramSource,
     TelegramExportSource,
     BlueskySource,
+    YouTubeSource,
+    RedditSource,
 )
 
 
