@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ingest import HttpSettings, SourceSpec, build_client, run_source
+from ingest import HttpSettings, SourceSpec, build_client, run_sources
 from store import Store, queries
 
 
@@ -77,7 +77,7 @@ def one_run(base: str, feeds: int, folder: Path) -> tuple[float, float, int, int
     with build_client(HttpSettings(allow_private=True, timeout=10)) as client:
         for _ in range(2):
             start = time.perf_counter()
-            new = sum(run_source(store, spec, client).new for spec in specs)
+            new = sum(r.new for r in run_sources(store, specs, client))
             timings.append((time.perf_counter() - start, new))
     with store.read() as con:
         total, distinct = con.execute(

@@ -65,11 +65,21 @@ class Classifier:
         Each batch is written in its own transaction, so an interrupted run resumes where it stopped.
         """
         queries.set_active_model(store, self.version)
-        done = 0
+        done = queries.copy_repost_classifications(store, self.version)
+        if progress and done:
+            progress(done)
         while True:
             batch = queries.pending_documents(store, self.version, batch_size)
             if not batch:
                 return done
+            if done and len(batch) < batch_size:
+                # Near the end: reposts of texts classified earlier in this run are copied.
+                copied = queries.copy_repost_classifications(store, self.version)
+                if copied:
+                    done += copied
+                    if progress:
+                        progress(copied)
+                    continue
             ids, texts, hashes = zip(*batch, strict=True)
             cached = queries.cached_embeddings(store, self.embedder.name, hashes)
             missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}

@@ -35,10 +35,16 @@ def _detector():
 
 def detect(text: str, default: str = "sv") -> str:
     """ISO 639-1 code of the text's language, or `default` when the text carries no signal."""
+    return _detect(text) or default
+
+
+@lru_cache(maxsize=50_000)
+def _detect(text: str) -> str | None:
+    """Cached: copy-pasted texts are common in coordinated campaigns."""
     if not any(ch.isalpha() for ch in text):
-        return default
+        return None
     found = _detector().detect_language_of(text)
-    return found.iso_code_639_1.name.lower() if found is not None else default
+    return found.iso_code_639_1.name.lower() if found is not None else None
 
 
 def detect_many(texts: list[str], default: str = "sv") -> list[str]:

@@ -2,7 +2,7 @@
 
 from ingest.errors import FetchError, IngestError, ParseError, SourceConfigError
 from ingest.http import HttpSettings, build_client
-from ingest.runner import RunReport, run_source
+from ingest.runner import RunReport, run_source, run_sources
 from ingest.sources import SOURCES, Cursor, SourceSpec, build_source, kinds
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "build_source",
     "kinds",
     "run_source",
+    "run_sources",
 ]

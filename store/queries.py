@@ -201,6 +201,35 @@ def add_classifications(store: Store, items: Sequence[Classification]) -> int:
     return after - before
 
 
+def copy_repost_classifications(store: Store, model_version: str) -> int:
+    """Give unclassified documents the classification this model already made of the same text
+    (same content hash): a repost or copy-paste costs one SQL statement, not a model run."""
+    with store.write() as con:
+        before = con.execute(
+            "SELECT count(*) FROM classifications WHERE model_version = ?", [model_version]
+        ).fetchone()[0]
+        con.execute(
+            """
+            INSERT INTO classifications
+            SELECT d.id, c.model_version, c.claim, c.stance, c.score, c.relevance, c.lang,
+                   c.classified_at, c.band, c.suggested_claim
+            FROM documents d
+            JOIN (SELECT DISTINCT ON (dd.content_hash) dd.content_hash, cc.*
+                  FROM classifications cc JOIN documents dd ON dd.id = cc.document_id
+                  WHERE cc.model_version = ?
+                  ORDER BY dd.content_hash, cc.document_id) c
+              ON c.content_hash = d.content_hash
+            WHERE NOT EXISTS (SELECT 1 FROM classifications x
+                              WHERE x.document_id = d.id AND x.model_version = ?)
+            """,
+            [model_version, model_version],
+        )
+        after = con.execute(
+            "SELECT count(*) FROM classifications WHERE model_version = ?", [model_version]
+        ).fetchone()[0]
+    return after - before
+
+
 def set_active_model(store: Store, model_version: str) -> None:
     set_meta(store, ACTIVE_MODEL_KEY, model_version)
 
@@ -261,6 +290,19 @@ def get_source_state(store: Store, name: str) -> SourceState | None:
     return SourceState(*row) if row else None
 
 
+def get_source_states(store: Store, names: Sequence[str]) -> dict[str, SourceState]:
+    """Saved state of many sources in one read (a pass over 500 feeds opens the file once)."""
+    if not names:
+        return {}
+    with store.read() as con:
+        rows = con.execute(
+            """SELECT name, kind, last_fetch_at, last_ok_at, last_error, etag, last_modified, cursor
+               FROM sources WHERE name IN (SELECT unnest(?))""",
+            [list(names)],
+        ).fetchall()
+    return {row[0]: SourceState(*row) for row in rows}
+
+
 def record_fetch(
     store: Store,
     state: SourceState,
@@ -271,34 +313,43 @@ def record_fetch(
     Storing the documents and the new cursor/validators together means a crash can never advance the
     cursor past documents that were not stored.
     """
+    return record_fetches(store, [(state, documents)])[0]
+
+
+def record_fetches(
+    store: Store, outcomes: Sequence[tuple[SourceState, Sequence[Document]]]
+) -> list[int]:
+    """Several sources' outcomes in one transaction; new documents per source, in order."""
+    counts = []
     with store.write() as con:
-        inserted = _insert_documents(con, store.author_salt, documents)
-        con.execute(
-            """
-            INSERT INTO sources (name, kind, last_fetch_at, last_ok_at, last_error, etag,
-                                 last_modified, cursor)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (name) DO UPDATE SET
-                kind = excluded.kind,
-                last_fetch_at = excluded.last_fetch_at,
-                last_ok_at = excluded.last_ok_at,
-                last_error = excluded.last_error,
-                etag = excluded.etag,
-                last_modified = excluded.last_modified,
-                cursor = excluded.cursor
-            """,
-            [
-                state.name,
-                state.kind,
-                state.last_fetch_at,
-                state.last_ok_at,
-                state.last_error,
-                state.etag,
-                state.last_modified,
-                state.cursor,
-            ],
-        )
-    return inserted
+        for state, documents in outcomes:
+            counts.append(_insert_documents(con, store.author_salt, documents))
+            con.execute(
+                """
+                INSERT INTO sources (name, kind, last_fetch_at, last_ok_at, last_error, etag,
+                                     last_modified, cursor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET
+                    kind = excluded.kind,
+                    last_fetch_at = excluded.last_fetch_at,
+                    last_ok_at = excluded.last_ok_at,
+                    last_error = excluded.last_error,
+                    etag = excluded.etag,
+                    last_modified = excluded.last_modified,
+                    cursor = excluded.cursor
+                """,
+                [
+                    state.name,
+                    state.kind,
+                    state.last_fetch_at,
+                    state.last_ok_at,
+                    state.last_error,
+                    state.etag,
+                    state.last_modified,
+                    state.cursor,
+                ],
+            )
+    return counts
 
 
 def source_health(store: Store) -> list[dict]:
@@ -978,6 +1029,7 @@ __all__ = [
     "audit_log",
     "breakdown",
     "cached_embeddings",
+    "copy_repost_classifications",
     "count_documents",
     "count_posts",
     "date_span",
@@ -988,6 +1040,7 @@ __all__ = [
     "forget",
     "get_meta",
     "get_source_state",
+    "get_source_states",
     "init",
     "mark_alert_sent",
     "narrative_notes",
@@ -999,6 +1052,7 @@ __all__ = [
     "put_embeddings",
     "record_export",
     "record_fetch",
+    "record_fetches",
     "record_response_event",
     "register_source",
     "response_usage",

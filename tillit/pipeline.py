@@ -21,7 +21,7 @@ from classify.narratives import find_narratives
 from classify.train import load_or_train, read_labelled, review_examples
 from dashboard.report import gather as gather_report
 from dashboard.report import render_pdf
-from ingest import HttpSettings, IngestError, RunReport, SourceSpec, build_client, run_source
+from ingest import HttpSettings, IngestError, RunReport, SourceSpec, build_client, run_sources
 from ingest.article import fetch_article
 from rebuttals import Catalog, default_catalog
 from rebuttals.check import Problem, check_catalog
@@ -130,11 +130,8 @@ def ingest(config: Config, source_name: str | None = None) -> list[RunReport]:
     )
     store = open_store(config)
     queries.init(store)
-    reports = []
     with build_client(http_settings(config)) as client:
-        for source in sources:
-            reports.append(run_source(store, source_spec(source), client))
-    return reports
+        return run_sources(store, [source_spec(s) for s in sources], client)
 
 
 def enrich(config: Config, limit: int = 50) -> tuple[int, int]:

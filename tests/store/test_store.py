@@ -217,3 +217,27 @@ def test_a_locked_database_is_retried_then_reported_busy(store):
         holder.wait(30)
         holder.stdout.close()
     assert queries.stats(store)["documents"] == 0
+
+
+def test_a_repost_gets_the_classification_of_its_original_without_a_model_run(tmp_path):
+    from datetime import datetime
+
+    from store import Classification, Document, Store, queries
+
+    store = Store(tmp_path / "r.duckdb")
+    queries.init(store)
+    original = Document(
+        source="a", native_id="1", text="soc tar barn", published_at=datetime(2026, 11, 1)
+    )
+    repost = Document(
+        source="b", native_id="9", text="soc tar barn", published_at=datetime(2026, 11, 2)
+    )
+    other = Document(source="b", native_id="10", text="ny lag", published_at=datetime(2026, 11, 2))
+    queries.add_documents(store, [original, repost, other])
+    queries.add_classifications(
+        store, [Classification(original.id, "m", "kidnapping", "spreads", 0.8)]
+    )
+    assert queries.copy_repost_classifications(store, "m") == 1
+    assert [row[0] for row in queries.pending_documents(store, "m", 10)] == [other.id]
+    assert queries.copy_repost_classifications(store, "m") == 0
+    assert queries.copy_repost_classifications(store, "other-model") == 0
