@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -100,3 +101,13 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), "")
     )
+
+
+def parse_iso_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time from an API (`Z` or an offset); None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None

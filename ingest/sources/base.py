@@ -43,3 +43,15 @@ class Source(Protocol):
     spec: SourceSpec
 
     def fetch(self, client: httpx.Client, state: Cursor) -> Iterator[Document]: ...
+
+
+def require_credentials(spec: SourceSpec, names: tuple[str, ...], example: str) -> None:
+    """Refuse to build a source whose credential env vars are unset, naming what to set."""
+    from ingest.errors import SourceConfigError
+
+    missing = [name for name in names if not spec.credentials.get(name)]
+    if missing:
+        raise SourceConfigError(
+            f"source {spec.name!r}: {spec.kind} needs credentials {', '.join(missing)}: set "
+            f"credentials = {{ {example} }} in the config and export those environment variables"
+        )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import ClassVar
 
 import httpx
@@ -22,18 +21,10 @@ import httpx
 from ingest.errors import FetchError, SourceConfigError
 from ingest.http import fetch
 from ingest.sources.base import Cursor, SourceSpec
+from ingest.text import parse_iso_time
 from store import Document
 
 PDS = "https://bsky.social"
-
-
-def _time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 class BlueskySource:
@@ -80,7 +71,7 @@ class BlueskySource:
                 ) from exc
             raise
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        seen_until = _time(state.position)
+        seen_until = parse_iso_time(state.position)
         newest = seen_until
         cursor = None
         for _ in range(self.max_pages):
@@ -96,7 +87,7 @@ class BlueskySource:
             stop = False
             for post in data.get("posts") or []:
                 record = post.get("record") or {}
-                when = _time(record.get("createdAt") or post.get("indexedAt"))
+                when = parse_iso_time(record.get("createdAt") or post.get("indexedAt"))
                 if seen_until and when and when <= seen_until:
                     stop = True
                     continue

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import ClassVar
 from urllib.parse import quote
 
@@ -25,7 +24,7 @@ import httpx
 from ingest.errors import FetchError, SourceConfigError
 from ingest.http import fetch
 from ingest.sources.base import Cursor, SourceSpec
-from ingest.text import canonical_url, html_to_text
+from ingest.text import canonical_url, html_to_text, parse_iso_time
 from store import Document
 
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
@@ -33,15 +32,6 @@ _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
 
 def links(header: str | None) -> dict[str, str]:
     return {rel: url for url, rel in _LINK.findall(header or "")}
-
-
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 class MastodonSource:
@@ -132,5 +122,5 @@ class MastodonSource:
             url=canonical_url(original.get("url") or original.get("uri")),
             author=account.get("acct"),
             lang=(original.get("language") or "")[:2] or None,
-            published_at=parse_time(original.get("created_at")),
+            published_at=parse_iso_time(original.get("created_at")),
         )

@@ -25,7 +25,7 @@ import lxml.html
 from ingest.errors import FetchError, ParseError, SourceConfigError
 from ingest.http import fetch
 from ingest.sources.base import Cursor, SourceSpec
-from ingest.text import html_to_text
+from ingest.text import html_to_text, parse_iso_time
 from store import Document
 
 WEB = "https://t.me"
@@ -48,16 +48,9 @@ def parse_preview(html: bytes, channel: str) -> list[tuple[int, str, datetime | 
         markup = lxml.html.tostring(text_nodes[0], encoding="unicode") if text_nodes else ""
         text = html_to_text(markup)
         times = node.xpath(".//time/@datetime")
-        when = _iso(times[0]) if times else None
+        when = parse_iso_time(times[0]) if times else None
         posts.append((int(number), text, when, f"https://t.me/{data_post}"))
     return sorted(posts)
-
-
-def _iso(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 class TelegramSource:
@@ -155,7 +148,7 @@ class TelegramExportSource:
                 when = (
                     datetime.fromtimestamp(int(stamp), tz=UTC)
                     if stamp
-                    else _iso(message.get("date", ""))
+                    else parse_iso_time(message.get("date", ""))
                 )
             except (TypeError, ValueError):
                 self.problems.append(f"message {i}: unreadable date_unixtime {stamp!r}")

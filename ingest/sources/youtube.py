@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import ClassVar
 
 import httpx
@@ -22,17 +21,10 @@ import httpx
 from ingest.errors import FetchError, SourceConfigError
 from ingest.http import fetch
 from ingest.sources.base import Cursor, SourceSpec
-from ingest.text import html_to_text
+from ingest.text import html_to_text, parse_iso_time
 from store import Document
 
 API = "https://www.googleapis.com/youtube/v3"
-
-
-def _time(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 class YouTubeSource:
@@ -108,7 +100,7 @@ class YouTubeSource:
                     :2
                 ]
                 or None,
-                published_at=_time(published),
+                published_at=parse_iso_time(published),
             )
             try:
                 yield from self._comments(client, video["id"])
@@ -139,7 +131,7 @@ class YouTubeSource:
                     platform="youtube",
                     url=f"https://www.youtube.com/watch?v={video_id}&lc={top.get('id')}",
                     author=snippet.get("authorDisplayName"),
-                    published_at=_time(snippet.get("publishedAt")),
+                    published_at=parse_iso_time(snippet.get("publishedAt")),
                 )
             token = data.get("nextPageToken")
             if not token:
