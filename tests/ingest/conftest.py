@@ -46,6 +46,8 @@ class ReplayServer:
         self.requests: list[Seen] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        # A client that hangs up on purpose (size cap, timeout) is not an error worth printing.
+        self._server.handle_error = lambda request, address: None
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
