@@ -76,10 +76,12 @@ def test_overview_renders_the_demo_claims_in_a_real_browser(server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        start = time.perf_counter()
-        page.goto(server, wait_until="domcontentloaded")
-        page.get_by_text("Mest spridda påståenden i perioden").wait_for(timeout=60_000)
-        elapsed = time.perf_counter() - start
+        timings = []
+        for _ in range(3):  # the first load also starts the app's session and fills its caches
+            start = time.perf_counter()
+            page.goto(server, wait_until="domcontentloaded")
+            page.get_by_text("Mest spridda påståenden i perioden").wait_for(timeout=60_000)
+            timings.append(time.perf_counter() - start)
         text = page.inner_text("body")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
@@ -87,7 +89,9 @@ def test_overview_renders_the_demo_claims_in_a_real_browser(server):
     assert "Översikt" in text and "Flaggade inlägg" in text
     labels = [claim.label("sv") for claim in classifier_catalog()]
     assert sum(label in text for label in labels) >= 3, text[:2000]
-    print(f"overview rendered in {elapsed:.2f} s")
+    print(
+        "overview rendered in " + ", ".join(f"{t:.2f}" for t in timings) + " s (cold, warm, warm)"
+    )
 
 
 def classifier_catalog():
