@@ -88,6 +88,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         (
             # band: 'flag' | 'suggest' | NULL; suggested_claim: the claim a 'suggest' post nearly had.
             """CREATE INDEX documents_url ON documents (url)""",
+            """ALTER TABLE documents ADD COLUMN engagement VARCHAR""",
             """ALTER TABLE classifications ADD COLUMN band VARCHAR""",
             """ALTER TABLE classifications ADD COLUMN suggested_claim VARCHAR""",
             """UPDATE classifications SET band = 'flag'

@@ -75,6 +75,7 @@ _DOC_SCHEMA = pa.schema(
         ("published_at", pa.timestamp("us")),
         ("fetched_at", pa.timestamp("us")),
         ("content_hash", pa.string()),
+        ("engagement", pa.string()),
     ]
 )
 
@@ -107,6 +108,9 @@ def _insert_documents(con, salt: bytes, documents: Iterable[Document]) -> int:
                 "published_at": to_naive_utc(doc.published_at or doc.fetched_at),
                 "fetched_at": to_naive_utc(doc.fetched_at),
                 "content_hash": doc.content_hash,
+                "engagement": json.dumps(doc.engagement, sort_keys=True)
+                if doc.engagement
+                else None,
             },
         )
     if not rows:
@@ -452,7 +456,8 @@ def _where(flt: PostFilter) -> tuple[str, list]:
 
 _POST_COLUMNS = """
     d.id, d.published_at, d.source, d.platform, coalesce(a.lang, d.lang) AS lang, d.url,
-    d.title, d.text, a.claim, a.stance, a.score, a.model_version, d.author_hash, d.fetched_at
+    d.title, d.text, a.claim, a.stance, a.score, a.model_version, d.author_hash, d.fetched_at,
+    d.engagement
 """
 
 

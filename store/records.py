@@ -67,6 +67,8 @@ class Document:
     lang: str | None = None
     published_at: datetime | None = None
     fetched_at: datetime = field(default_factory=utcnow)
+    # Counts the platform reports at fetch time, e.g. {"likes": 9, "reposts": 4, "replies": 1}.
+    engagement: dict[str, int] | None = None
 
     @property
     def id(self) -> str:

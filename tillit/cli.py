@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import threading
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from classify import ClassifyError
@@ -170,6 +170,11 @@ def _parser() -> argparse.ArgumentParser:
         "schedule", parents=[common], help="run the sources on their schedules until stopped"
     )
     p.add_argument("--once", action="store_true", help="run every source once, then exit")
+    p.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="log lines for people or for a log collector (default: json unless a terminal)",
+    )
     return parser
 
 
@@ -513,11 +518,20 @@ def cmd_schedule(config: Config, args) -> int:
 
     if not any(s.enabled for s in config.sources):
         raise UsageError("no enabled [[sources]] in the config; nothing to schedule")
+    log_format = args.log_format or ("text" if sys.stderr.isatty() else "json")
+    say = _say if log_format == "text" else _say_json
     if args.once:
-        run_once(config, _say)
+        run_once(config, say)
     else:
-        run_forever(config, _say, threading.Event())
+        run_forever(config, say, threading.Event())
     return 0
+
+
+def _say_json(message: str) -> None:
+    """One JSON object per line (time, level, message): quiet, parseable logs for unattended runs."""
+    level = "error" if ("ERROR" in message or "FAILED" in message) else "info"
+    record = {"ts": datetime.now(UTC).isoformat(timespec="seconds"), "level": level, "msg": message}
+    print(json.dumps(record, ensure_ascii=False), file=sys.stderr, flush=True)
 
 
 COMMANDS = {

@@ -109,6 +109,16 @@ class BlueskySource:
                     author=handle,
                     lang=((record.get("langs") or [None])[0] or "")[:2] or None,
                     published_at=when,
+                    engagement={
+                        name: int(post[key])
+                        for name, key in (
+                            ("likes", "likeCount"),
+                            ("reposts", "repostCount"),
+                            ("replies", "replyCount"),
+                        )
+                        if isinstance(post.get(key), int)
+                    }
+                    or None,
                 )
             cursor = data.get("cursor")
             if stop or not cursor:

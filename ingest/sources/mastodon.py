@@ -123,4 +123,14 @@ class MastodonSource:
             author=account.get("acct"),
             lang=(original.get("language") or "")[:2] or None,
             published_at=parse_iso_time(original.get("created_at")),
+            engagement=_counts(
+                original, likes="favourites_count", reposts="reblogs_count", replies="replies_count"
+            ),
         )
+
+
+def _counts(item: dict, **fields: str) -> dict[str, int] | None:
+    counts = {
+        name: int(item[key]) for name, key in fields.items() if isinstance(item.get(key), int)
+    }
+    return counts or None

@@ -98,6 +98,12 @@ class RedditSource:
                     url=canonical_url(f"https://www.reddit.com{post.get('permalink', '')}"),
                     author=post.get("author"),
                     published_at=datetime.fromtimestamp(created, tz=UTC) if created else None,
+                    engagement={
+                        name: int(post[key])
+                        for name, key in (("score", "score"), ("replies", "num_comments"))
+                        if isinstance(post.get(key), int)
+                    }
+                    or None,
                 )
             after = listing.get("after")
             if stop or not after:

@@ -32,8 +32,22 @@ WEB = "https://t.me"
 _CHANNEL = re.compile(r"^[A-Za-z0-9_]{4,64}$")
 
 
-def parse_preview(html: bytes, channel: str) -> list[tuple[int, str, datetime | None, str]]:
-    """(id, text, time, url) of every post on a preview page, oldest first."""
+def parse_views(value: str | None) -> int | None:
+    """Telegram's view counter: "873", "1.2K", "3.4M"."""
+    if not value:
+        return None
+    value = value.strip().upper()
+    scale = {"K": 1_000, "M": 1_000_000}.get(value[-1:], 1)
+    try:
+        return int(float(value.rstrip("KM")) * scale)
+    except ValueError:
+        return None
+
+
+def parse_preview(
+    html: bytes, channel: str
+) -> list[tuple[int, str, datetime | None, str, int | None]]:
+    """(id, text, time, url, views) of every post on a preview page, oldest first."""
     try:
         root = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -49,7 +63,16 @@ def parse_preview(html: bytes, channel: str) -> list[tuple[int, str, datetime | 
         text = html_to_text(markup)
         times = node.xpath(".//time/@datetime")
         when = parse_iso_time(times[0]) if times else None
-        posts.append((int(number), text, when, f"https://t.me/{data_post}"))
+        views = node.xpath('.//span[contains(@class, "tgme_widget_message_views")]/text()')
+        posts.append(
+            (
+                int(number),
+                text,
+                when,
+                f"https://t.me/{data_post}",
+                parse_views(views[0] if views else None),
+            )
+        )
     return sorted(posts)
 
 
@@ -82,7 +105,7 @@ class TelegramSource:
             posts = parse_preview(response.content, self.channel)
             if not posts:
                 break
-            for number, text, when, link in posts:
+            for number, text, when, link, views in posts:
                 if number <= last_seen or not text:
                     continue
                 newest = max(newest, number)
@@ -94,6 +117,7 @@ class TelegramSource:
                     url=link,
                     author=self.channel,
                     published_at=when,
+                    engagement={"views": views} if views is not None else None,
                 )
             oldest = posts[0][0]
             if oldest <= last_seen + 1 or oldest <= 1:

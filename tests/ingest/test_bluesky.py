@@ -46,6 +46,7 @@ def test_search_logs_in_pages_with_the_cursor_and_stores_posts(server, store, cl
     posts = queries.posts(store, PostFilter(), 10).set_index("url")
     first = posts.loc["https://bsky.app/profile/granskaren.bsky.social/post/3lbnewest001"]
     assert "kidnappar inte barn" in first["text"]
+    assert json.loads(first["engagement"]) == {"likes": 9, "replies": 1, "reposts": 4}
     assert "cursor=2" in server.seen("/xrpc/app.bsky.feed.searchPosts")[1].path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -106,6 +107,8 @@ def test_reddit_gets_a_token_and_pages_the_listing_with_after(server, store, cli
         == "Explainer: how LVU care orders work"
     )
     assert "after=t3_demo002" in server.seen("/search")[1].path
+    question = posts.loc["Varför litar ingen på soc?"]
+    assert json.loads(question["engagement"]) == {"replies": 17, "score": 42}
     again = run_source(store, reddit_spec(server), client)
     assert again.new == 0 and len(server.seen("/search")) == 3  # stops at what it has
 

@@ -50,6 +50,8 @@ def test_statuses_are_stored_as_text_with_boosts_unwrapped(server, store, client
     assert "Om familjehem" in texts  # the content warning is part of the text
     boosted = posts[posts["text"].str.contains("barnrov")].iloc[0]
     assert boosted["url"] == "https://social.example.org/@fritanke/113499990000000001"
+    first = posts[posts["text"].str.contains("kidnappar inte")].iloc[0]
+    assert json.loads(first["engagement"]) == {"likes": 11, "replies": 2, "reposts": 5}
     query = server.seen("/a/api/v1/timelines/tag/socialtj%C3%A4nsten")[0].path
     assert "any%5B%5D=soc" in query and "limit=40" in query
 

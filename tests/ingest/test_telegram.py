@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ingest import SourceConfigError, SourceSpec, build_source, run_source
@@ -32,6 +34,7 @@ def test_channel_posts_are_read_from_the_preview_and_older_pages(server, store, 
     post = posts.loc["https://t.me/sawt_sweden_demo/1202"]
     assert "القرار صادر عن المحكمة" in post["text"] and "<" not in post["text"]
     assert "alert" not in post["text"]
+    assert json.loads(post["engagement"]) == {"views": 1200}
     assert str(post["published_at"]).startswith("2026-11-23 07:40")
     assert "شاركوا قبل الحذف" in posts.loc["https://t.me/sawt_sweden_demo/1201"]["text"]
 

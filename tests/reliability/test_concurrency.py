@@ -94,6 +94,8 @@ def test_scheduler_dashboard_and_cli_share_the_store_without_failures(
     )
     assert failures == 0, problems[:3]
     assert scheduler_code == 0 and "scheduler stopped" in scheduler_log, scheduler_log[-2000:]
+    records = [json.loads(line) for line in scheduler_log.splitlines() if line.startswith("{")]
+    assert records[-1]["msg"] == "scheduler stopped"  # JSON lines when not on a terminal
     assert not summary["errors"], summary["errors"][:3]
     assert summary["reviews"] >= 1 and saved_reviews == summary["reviews"]
     assert stats["documents"] >= 6 * 300 and stats["classified"] > 0
