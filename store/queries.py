@@ -712,9 +712,12 @@ def save_enrichment(
     text: str | None = None,
     title: str | None = None,
     error: str | None = None,
+    resolved_url: str | None = None,
 ) -> None:
     """Record an attempt; with text, replace the document's text and drop its classifications so
-    the next `classify` reads the whole article (one transaction)."""
+    the next `classify` reads the whole article (one transaction). `resolved_url` is where the link
+    led after redirects (a news-search redirect resolved to the publisher), unless another document
+    already has that URL."""
     with store.write() as con:
         con.execute(
             "INSERT OR REPLACE INTO enrichments VALUES (?, ?, ?, ?)",
@@ -728,6 +731,12 @@ def save_enrichment(
                 [text, new_title, content_hash(f"{new_title or ''}\n{text}"), document_id],
             )
             con.execute("DELETE FROM classifications WHERE document_id = ?", [document_id])
+        if resolved_url and resolved_url != url:
+            con.execute(
+                """UPDATE documents SET url = ? WHERE id = ?
+                   AND NOT EXISTS (SELECT 1 FROM documents WHERE url = ?)""",
+                [resolved_url, document_id, resolved_url],
+            )
 
 
 # ------------------------------------------------------------------------------------------ narratives

@@ -147,7 +147,9 @@ def enrich(config: Config, limit: int = 50) -> tuple[int, int]:
                 queries.save_enrichment(store, doc_id, url, error=str(exc))
                 failed += 1
                 continue
-            queries.save_enrichment(store, doc_id, url, article.text, article.title)
+            queries.save_enrichment(
+                store, doc_id, url, article.text, article.title, resolved_url=article.url
+            )
             done += 1
     return done, failed
 

@@ -63,9 +63,11 @@ def test_enrich_replaces_a_headline_with_the_article_and_queues_it_for_classific
     )
     pipeline.init(config)
     store = pipeline.open_store(config)
-    url = server.route(
+    server.route(
         "/nyheter/ryktena", Reply(body=fixture_bytes("article_socialtjansten.html"), headers=HTML)
     )
+    # A news-search lead points at a redirect; enrichment follows it and keeps where it led.
+    url = server.route("/rss/articles/CBMi123", Reply(302, b"", {"Location": "/nyheter/ryktena"}))
     lead = Document(
         source="gn",
         native_id="1",
@@ -80,5 +82,6 @@ def test_enrich_replaces_a_headline_with_the_article_and_queues_it_for_classific
     assert pipeline.enrich(config) == (1, 0)
     post = queries.posts(store, PostFilter(), 5).iloc[0]
     assert "offentligt biträde" in post["text"]
+    assert post["url"] == server.url + "/nyheter/ryktena"
     assert queries.pending_documents(store, "m", 10)  # re-classified on the next run
     assert pipeline.enrich(config) == (0, 0)  # fetched once
