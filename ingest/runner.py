@@ -7,7 +7,7 @@ skipping items; the stable document id makes the repeat harmless.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -43,6 +43,7 @@ def run_sources(
     client: httpx.Client,
     workers: int = 8,
     chunk: int = 50,
+    progress: Callable[[int], None] | None = None,
 ) -> list[RunReport]:
     """Many sources: fetched concurrently (network-bound), stored `chunk` sources per transaction.
 
@@ -61,6 +62,8 @@ def run_sources(
             reports.append(
                 RunReport(state.name, state.kind, len(docs), new, state.last_error, problems)
             )
+        if progress:
+            progress(len(part))
     return reports
 
 

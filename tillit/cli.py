@@ -224,7 +224,14 @@ def cmd_ingest(config: Config, args) -> int:
     if not config.sources and not args.source:
         _say("no [[sources]] configured; see README > Configuration")
         return 0
-    reports = pipeline.ingest(config, args.source)
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        total = 1 if args.source else sum(s.enabled for s in config.sources)
+        with tqdm(total=total, unit="source", desc="ingest", file=sys.stderr) as bar:
+            reports = pipeline.ingest(config, args.source, progress=bar.update)
+    else:
+        reports = pipeline.ingest(config, args.source)
     for r in reports:
         status = "ok" if r.ok else f"ERROR {r.error}"
         print(f"{r.source} ({r.kind}): {r.fetched} fetched, {r.new} new — {status}")

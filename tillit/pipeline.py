@@ -123,7 +123,11 @@ def http_settings(config: Config) -> HttpSettings:
     )
 
 
-def ingest(config: Config, source_name: str | None = None) -> list[RunReport]:
+def ingest(
+    config: Config,
+    source_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[RunReport]:
     """One pass over the enabled sources (or just the named one, enabled or not)."""
     sources = (
         [config.source(source_name)] if source_name else [s for s in config.sources if s.enabled]
@@ -131,7 +135,7 @@ def ingest(config: Config, source_name: str | None = None) -> list[RunReport]:
     store = open_store(config)
     queries.init(store)
     with build_client(http_settings(config)) as client:
-        return run_sources(store, [source_spec(s) for s in sources], client)
+        return run_sources(store, [source_spec(s) for s in sources], client, progress=progress)
 
 
 def enrich(config: Config, limit: int = 50) -> tuple[int, int]:
