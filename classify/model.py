@@ -8,10 +8,10 @@
 - claim head: which of the catalog's claims a spreading or debunking text is about.
 
 Stance and claim heads are calibrated (Platt scaling, `CalibratedClassifierCV`), so their product, the
-flag score, reads as a probability. Each claim then gets its own flag threshold, chosen on the
-validation split (`tune_thresholds`), and a lower "suggest" threshold: spreading posts between the two
-are not flagged but go to the analysts' review queue (Meedan's Alegre uses the same suggest/confirm
-pair of thresholds).
+flag score, reads as a probability. Each claim then gets its own flag threshold, chosen on
+out-of-fold predictions (`tune_thresholds`, `classify.train`), and a lower "suggest" threshold:
+spreading posts between the two are not flagged but go to the analysts' review queue (Meedan's
+Alegre uses the same suggest/confirm pair of thresholds).
 
 A saved model is a folder: `config.json` (encoder, version, params, classes, training-data hash),
 `heads.joblib` and `metrics.json`. The version names the encoder and the data hash, so every stored
@@ -39,7 +39,7 @@ from classify.errors import ModelError
 
 STANCES = ("spreads", "debunks", "neutral")
 # Bump when the features or heads change, so saved models of the old design are retrained.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -58,7 +58,7 @@ class ModelParams:
     word_ngrams: bool = False
     flag_threshold: float = 0.35
     suggest_threshold: float = 0.15
-    # Per-claim thresholds chosen on validation data; claims missing here use the defaults above.
+    # Per-claim thresholds chosen on out-of-fold predictions; other claims use the defaults above.
     flag_thresholds: dict[str, float] = field(default_factory=dict)
     suggest_thresholds: dict[str, float] = field(default_factory=dict)
 
@@ -223,16 +223,21 @@ class ClaimModel:
                     Prediction(claim_id, stance, probs[stance] * p_claim, rel, p_claim, probs)
                 )
             else:
-                score = probs[stance] * p_claim
-                if score >= p.flag_at(name):
-                    out.append(Prediction(name, stance, score, rel, p_claim, probs, "flag"))
-                elif score >= p.suggest_at(name):
-                    out.append(
-                        Prediction(None, stance, score, rel, p_claim, probs, "suggest", name)
-                    )
-                else:
-                    out.append(Prediction(None, stance, score, rel, p_claim, probs))
+                raw = Prediction(name, stance, probs[stance] * p_claim, rel, p_claim, probs, "flag")
+                out.append(self.decide(raw))
         return out
+
+    def decide(self, prediction: Prediction) -> Prediction:
+        """Apply this model's flag and suggest thresholds to a spreading prediction made with every
+        threshold at zero (see `threshold_free`); other predictions pass unchanged."""
+        name = prediction.claim or prediction.suggested_claim
+        if prediction.stance != "spreads" or name is None:
+            return prediction
+        if prediction.score >= self.params.flag_at(name):
+            return replace(prediction, claim=name, band="flag", suggested_claim=None)
+        if prediction.score >= self.params.suggest_at(name):
+            return replace(prediction, claim=None, band="suggest", suggested_claim=name)
+        return replace(prediction, claim=None, band=None, suggested_claim=None)
 
     # ---------------------------------------------------------------------------------- persistence
     def save(self, folder: Path) -> Path:
@@ -297,17 +302,26 @@ def _calibrated(estimator: LogisticRegression, folds: int):
     )
 
 
+def threshold_free(params: ModelParams) -> ModelParams:
+    """`params` with every flag and suggest threshold at zero, so each spreading candidate keeps its
+    claim and shows its raw score (used to tune the thresholds)."""
+    return replace(
+        params, flag_threshold=0.0, suggest_threshold=0.0, flag_thresholds={}, suggest_thresholds={}
+    )
+
+
 def tune_thresholds(
     params: ModelParams,
     predictions: Sequence[Prediction],
     examples: Sequence[Example],
     suggest_recall: float = 0.95,
 ) -> ModelParams:
-    """Per-claim flag thresholds that maximise F1 on validation data, and suggest thresholds low
-    enough to catch `suggest_recall` of the claim's spreading posts.
+    """Per-claim flag thresholds that maximise F1 on held-out predictions (out-of-fold, see
+    `classify.train`), and suggest thresholds low enough to catch `suggest_recall` of the claim's
+    spreading posts.
 
     Scores are recomputed from the candidates the model would flag at threshold 0 (stance spreads,
-    argmax claim). Claims with fewer than 3 validation posts keep the defaults: a threshold chosen
+    argmax claim). Claims with fewer than 3 held-out spreading posts keep the defaults: a threshold chosen
     on one or two posts is noise.
     """
     grid = np.round(np.arange(0.10, 0.80, 0.025), 3)
