@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/classify_bench.py
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/browser_bench.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -100,6 +100,16 @@ def breakdown(flt: PostFilter, column: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _breakdowns(path: str, flt: PostFilter) -> dict[str, pd.DataFrame]:
+    return queries.breakdowns(_store(path), flt)
+
+
+def breakdowns(flt: PostFilter) -> dict[str, pd.DataFrame]:
+    """Platform, language and source breakdowns from one query."""
+    return _breakdowns(db_path(), flt)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def _filter_options(path: str) -> dict[str, list[str]]:
     return queries.filter_options(_store(path))
 

@@ -524,6 +524,35 @@ def breakdown(store: Store, flt: PostFilter, column: str) -> pd.DataFrame:
         ).df()
 
 
+def breakdowns(store: Store, flt: PostFilter) -> dict[str, pd.DataFrame]:
+    """`breakdown` for platform, lang and source in one scan (GROUPING SETS): the overview shows all
+    three, and on a large store one pass costs about what one of the three used to."""
+    where, params = _where(flt)
+    with store.read() as con:
+        rows = con.execute(
+            f"""
+            SELECT d.platform AS platform, coalesce(a.lang, d.lang) AS lang, d.source AS source,
+                   GROUPING(d.platform) AS no_platform, GROUPING(coalesce(a.lang, d.lang)) AS no_lang,
+                   count(*) AS posts
+            FROM documents d JOIN ({_ACTIVE}) a ON a.document_id = d.id
+            WHERE {where}
+            GROUP BY GROUPING SETS ((d.platform), (coalesce(a.lang, d.lang)), (d.source))
+            """,
+            params,
+        ).df()
+    out = {}
+    for column, chosen in (
+        ("platform", (rows["no_platform"] == 0)),
+        ("lang", (rows["no_platform"] == 1) & (rows["no_lang"] == 0)),
+        ("source", (rows["no_platform"] == 1) & (rows["no_lang"] == 1)),
+    ):
+        part = rows.loc[chosen, [column, "posts"]]
+        out[column] = part.sort_values("posts", ascending=False, kind="stable").reset_index(
+            drop=True
+        )
+    return out
+
+
 def filter_options(store: Store) -> dict[str, list[str]]:
     """Distinct values for the dashboard's filter widgets."""
     with store.read() as con:

@@ -24,6 +24,18 @@ def daily_counts(timeline: pd.DataFrame) -> pd.DataFrame:
     return df.set_index(["claim", "period"]).reindex(full, fill_value=0).reset_index()
 
 
+def by_week(timeline: pd.DataFrame) -> pd.DataFrame:
+    """A daily timeline (period, claim, stance, posts) summed into ISO weeks starting on Monday,
+    the same periods as DuckDB's `date_trunc('week', ...)`."""
+    if timeline.empty:
+        return timeline
+    period = pd.to_datetime(timeline["period"])
+    week = (period - pd.to_timedelta(period.dt.day_of_week, unit="D")).dt.normalize()
+    keys = [c for c in ("claim", "stance") if c in timeline.columns]
+    out = timeline.assign(period=week).groupby(["period", *keys], as_index=False)["posts"].sum()
+    return out.sort_values(["period", *keys], kind="stable").reset_index(drop=True)
+
+
 def spikes(
     timeline: pd.DataFrame, window: int = WINDOW, factor: float = FACTOR, minimum: int = MINIMUM
 ) -> pd.DataFrame:

@@ -480,7 +480,7 @@ def cmd_dashboard(config: Config, args) -> int:
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.serve",
         "run",
         str(app),
         "--server.address",

@@ -30,9 +30,13 @@ since, until = period
 
 spreading = PostFilter(since=since, until=until, stances=("spreads",), flagged_only=True)
 
-flagged_n = data.count_posts(spreading)
-debunk_n = data.count_posts(
-    PostFilter(since=since, until=until, stances=("debunks",), claims=data.catalog().ids)
+# One daily timeline of spreading and debunking posts feeds the counts, the trend (weeks are summed
+# here), the spikes and the stance split: on a large store each extra query costs ~0.1 s.
+both = data.timeline(PostFilter(since=since, until=until, stances=("spreads", "debunks")), "day")
+daily = both[both["stance"] == "spreads"]
+flagged_n = int(daily["posts"].sum())
+debunk_n = int(
+    both.loc[(both["stance"] == "debunks") & both["claim"].isin(data.catalog().ids), "posts"].sum()
 )
 all_n = data.count_posts(PostFilter(since=since, until=until))
 c1, c2, c3, c4 = st.columns(4)
@@ -43,8 +47,7 @@ share = debunk_n / (debunk_n + flagged_n) if (debunk_n + flagged_n) else 0.0
 c4.metric(t("counter_share"), f"{share:.0%}")
 
 st.subheader(t("trend_title"))
-timeline = data.timeline(spreading, granularity)
-daily = data.timeline(spreading, "day")
+timeline = daily if granularity == "day" else trends.by_week(daily)
 found = trends.spikes(daily)
 if timeline.empty:
     st.info(t("no_data"))
@@ -73,7 +76,6 @@ else:
     )
 
 st.subheader(t("stance_split"))
-both = data.timeline(PostFilter(since=since, until=until, stances=("spreads", "debunks")), "week")
 if not both.empty:
     split = both.groupby(["claim", "stance"], as_index=False)["posts"].sum()
     split["claim_label"] = split["claim"].map(claim_label)
@@ -90,9 +92,10 @@ if not both.empty:
     )
 
 cols = st.columns(3)
+tables = data.breakdowns(spreading)
 for col, (column, title) in zip(
     cols, [("platform", "by_platform"), ("lang", "by_lang"), ("source", "by_source")], strict=True
 ):
     with col:
         st.markdown(f"**{t(title)}**")
-        st.dataframe(data.breakdown(spreading, column), hide_index=True, width="stretch")
+        st.dataframe(tables[column], hide_index=True, width="stretch")
