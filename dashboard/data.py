@@ -91,15 +91,6 @@ def timeline(flt: PostFilter, granularity: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _breakdown(path: str, flt: PostFilter, column: str) -> pd.DataFrame:
-    return queries.breakdown(_store(path), flt, column)
-
-
-def breakdown(flt: PostFilter, column: str) -> pd.DataFrame:
-    return _breakdown(db_path(), flt, column)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
 def _breakdowns(path: str, flt: PostFilter) -> dict[str, pd.DataFrame]:
     return queries.breakdowns(_store(path), flt)
 
