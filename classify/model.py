@@ -63,6 +63,9 @@ class ModelParams:
     joint_weight: float = 0.5
     c_joint: float = 8.0
     calibration_folds: int = 3
+    # Solver tolerance. 1e-3 instead of scikit-learn's 1e-4: on 2,400 posts training (with the 5-fold
+    # threshold tuning) took 54 s instead of 200 s, for cross-validated flag F1 0.825 against 0.829.
+    tol: float = 1e-3
     word_ngrams: bool = False
     flag_threshold: float = 0.35
     suggest_threshold: float = 0.15
@@ -183,12 +186,16 @@ class ClaimModel:
         grams = ngrams.transform(texts)
         scaler = StandardScaler().fit(embeddings)
         features = _stance_features(scaler, embeddings, grams, params.ngram_weight)
-        relevance = LogisticRegression(C=params.c_relevance, max_iter=2000, class_weight="balanced")
+        relevance = LogisticRegression(
+            C=params.c_relevance, max_iter=2000, tol=params.tol, class_weight="balanced"
+        )
         relevance.fit(features, relevant.astype(int))
 
         on_topic = np.flatnonzero(relevant)
         stance = _calibrated(
-            LogisticRegression(C=params.c_stance, max_iter=3000, class_weight="balanced"),
+            LogisticRegression(
+                C=params.c_stance, max_iter=3000, tol=params.tol, class_weight="balanced"
+            ),
             params.calibration_folds,
         )
         stance.fit(features[on_topic], [examples[i].stance for i in on_topic])
@@ -196,11 +203,13 @@ class ClaimModel:
         if not with_claim:
             raise ModelError("training data has no examples with a claim")
         claim = _calibrated(
-            LogisticRegression(C=params.c_claim, max_iter=3000, class_weight="balanced"),
+            LogisticRegression(
+                C=params.c_claim, max_iter=3000, tol=params.tol, class_weight="balanced"
+            ),
             params.calibration_folds,
         )
         claim.fit(features[with_claim], [examples[i].claim for i in with_claim])
-        joint = LogisticRegression(C=params.c_joint, max_iter=4000)
+        joint = LogisticRegression(C=params.c_joint, max_iter=4000, tol=params.tol)
         joint.fit(features, [joint_label(e) for e in examples])
         return cls(
             encoder, version, params, relevance, stance, claim, ngrams, scaler, joint, data_hash

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 
 from classify.embed import Embedder
 from classify.errors import TrainingDataError
@@ -158,18 +160,42 @@ def _out_of_fold(
         return [], []
     fixed = [i for i, e in enumerate(examples) if e.origin.startswith("catalog:")]
     probe = threshold_free(params)
-    predictions: dict[int, Prediction] = {}
     splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
+    jobs = []
     for fit_idx, held_idx in splitter.split(foldable, stances):
         fit = [foldable[i] for i in fit_idx] + fixed
         held = [foldable[i] for i in held_idx]
-        fold_model = ClaimModel.fit(
-            model.encoder, model.version, vectors[fit], [examples[i] for i in fit], probe
+        jobs.append(
+            delayed(_fit_and_score)(
+                model.encoder,
+                vectors[fit],
+                [examples[i] for i in fit],
+                vectors[held],
+                [examples[i].text for i in held],
+                probe,
+            )
         )
-        scored = fold_model.predict(vectors[held], [examples[i].text for i in held])
-        predictions.update(zip(held, scored, strict=True))
+    # Folds are independent: one process per core roughly halves training time on 2 cores.
+    scored = Parallel(n_jobs=min(folds, os.cpu_count() or 1))(jobs)
+    predictions: dict[int, Prediction] = {}
+    for (_, held_idx), fold_predictions in zip(
+        splitter.split(foldable, stances), scored, strict=True
+    ):
+        predictions.update(zip([foldable[i] for i in held_idx], fold_predictions, strict=True))
     order = sorted(predictions)
     return order, [predictions[i] for i in order]
+
+
+def _fit_and_score(
+    encoder: str,
+    fit_vectors: np.ndarray,
+    fit_examples: list[Example],
+    held_vectors: np.ndarray,
+    held_texts: list[str],
+    params: ModelParams,
+) -> list[Prediction]:
+    fold_model = ClaimModel.fit(encoder, "fold", fit_vectors, fit_examples, params)
+    return fold_model.predict(held_vectors, held_texts)
 
 
 def quick_metrics(model: ClaimModel, vectors: np.ndarray, examples: Sequence[Example]) -> dict:

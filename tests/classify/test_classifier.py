@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -104,6 +106,25 @@ def test_training_never_reads_the_test_split(seeded_config):
     train_texts = {e.text for e in read_labelled(seeded_config.classify.labelled_dir, ["train"])}
     test_texts = {e.text for e in read_labelled(seeded_config.classify.labelled_dir, ["test"])}
     assert test_texts and not (train_texts & test_texts)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.sub(r"\W+", " ", text.lower()).split()
+    return {tuple(words[i : i + 3]) for i in range(max(len(words) - 2, 1))}
+
+
+def test_no_training_post_is_a_near_copy_of_a_test_post(seeded_config):
+    """Exact overlap is not enough: a test post reworded by one word would still leak its answer.
+    Word-trigram Jaccard above 0.35 counts as a near copy (the closest pair today is below it)."""
+    folder = seeded_config.classify.labelled_dir
+    test = [_trigrams(e.text) for e in read_labelled(folder, ["test"])]
+    near = []
+    for example in read_labelled(folder, ["train", "val"]):
+        grams = _trigrams(example.text)
+        score = max(len(grams & t) / len(grams | t) for t in test)
+        if score > 0.35:
+            near.append((round(score, 2), example.origin))
+    assert not near, near
 
 
 def test_classifying_the_store_records_model_version_and_caches_embeddings(seeded_config):
