@@ -15,8 +15,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from classify import ClassifyError
-from classify.evaluate import format_report
+from classify.errors import ClassifyError
 from ingest import IngestError
 from rebuttals import RebuttalError
 from rebuttals.export import EXPORT_FORMATS as REBUTTAL_FORMATS
@@ -372,6 +371,8 @@ def cmd_train(config: Config, args) -> int:
 
 def cmd_evaluate(config: Config, args) -> int:
     report, path = pipeline.evaluate(config)
+    from classify.evaluate import format_report
+
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     _say(f"report saved to {path}")
     return 0

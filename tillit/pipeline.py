@@ -13,14 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from classify import Classifier, get_embedder
-from classify.evaluate import evaluate as evaluate_model
-from classify.evaluate import save_report
-from classify.narratives import find_narratives
-from classify.train import load_or_train, read_labelled, review_examples
-from dashboard.report import gather as gather_report
-from dashboard.report import render_pdf
 from ingest import HttpSettings, IngestError, RunReport, SourceSpec, build_client, run_sources
 from ingest.article import fetch_article
 from rebuttals import Catalog, default_catalog
@@ -32,6 +26,12 @@ from store.queries import Narrative
 from tillit.alerts import Delivery, send_alerts
 from tillit.config import Config, SourceConfig, parse_duration
 from tillit.errors import UsageError
+
+if TYPE_CHECKING:
+    from classify import Classifier
+
+# The classifier (scikit-learn) and the PDF report (matplotlib, fpdf) are imported inside the
+# functions that use them: together they cost about 4 s, which every `tillit stats` paid before.
 
 
 def open_store(config: Config) -> Store:
@@ -161,6 +161,9 @@ def enrich(config: Config, limit: int = 50) -> tuple[int, int]:
 # -------------------------------------------------------------------------------------------- classify
 def classifier(config: Config, catalog: Catalog | None = None) -> Classifier:
     """The current model: the last `tillit train` result, else trained once from the labelled data."""
+    from classify import Classifier, get_embedder
+    from classify.train import load_or_train
+
     embedder = get_embedder(config.classify.model)
     model = load_or_train(
         embedder,
@@ -182,6 +185,9 @@ class TrainReport:
 def train(config: Config, catalog: Catalog | None = None) -> TrainReport:
     """Retrain from the labelled data, the catalog and analysts' reviews in the store (the feedback
     loop); later `tillit classify` runs use this model."""
+    from classify import get_embedder
+    from classify.train import load_or_train, review_examples
+
     feedback = []
     if config.store.path.exists():
         store = open_store(config)
@@ -213,6 +219,9 @@ def classify_store(
 
 def narratives(config: Config) -> list[Narrative]:
     """Cluster relevant posts that match no known claim (see `classify.narratives`) and save the run."""
+    from classify import get_embedder
+    from classify.narratives import find_narratives
+
     store = open_store(config)
     queries.init(store)
     return find_narratives(store, get_embedder(config.classify.model))
@@ -283,6 +292,10 @@ def _jsonl_chunks(path: Path, size: int) -> Iterator[list[dict]]:
 
 def evaluate(config: Config) -> tuple[dict, Path]:
     """Score the current model and the keyword baseline on the test split; save the report."""
+    from classify.evaluate import evaluate as evaluate_model
+    from classify.evaluate import save_report
+    from classify.train import read_labelled
+
     clf = classifier(config)
     examples = read_labelled(config.classify.labelled_dir, ["test"])
     report = evaluate_model(clf, examples, default_catalog().ids)
@@ -357,6 +370,9 @@ def report(
     lang: str | None = None,
 ) -> str:
     """The PDF summary for a period, or that period's flagged posts as csv/jsonl/xlsx/parquet."""
+    from dashboard.report import gather as gather_report
+    from dashboard.report import render_pdf
+
     until = until or utcnow()
     since = since or until - timedelta(days=30)
     if since >= until:
