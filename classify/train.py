@@ -160,28 +160,27 @@ def _out_of_fold(
         return [], []
     fixed = [i for i, e in enumerate(examples) if e.origin.startswith("catalog:")]
     probe = threshold_free(params)
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
-    jobs = []
-    for fit_idx, held_idx in splitter.split(foldable, stances):
-        fit = [foldable[i] for i in fit_idx] + fixed
-        held = [foldable[i] for i in held_idx]
-        jobs.append(
-            delayed(_fit_and_score)(
-                model.encoder,
-                vectors[fit],
-                [examples[i] for i in fit],
-                vectors[held],
-                [examples[i].text for i in held],
-                probe,
-            )
+    splits = [
+        ([foldable[i] for i in fit_idx] + fixed, [foldable[i] for i in held_idx])
+        for fit_idx, held_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(
+            foldable, stances
         )
+    ]
     # Folds are independent: one process per core roughly halves training time on 2 cores.
-    scored = Parallel(n_jobs=min(folds, os.cpu_count() or 1))(jobs)
+    scored = Parallel(n_jobs=min(folds, os.cpu_count() or 1))(
+        delayed(_fit_and_score)(
+            model.encoder,
+            vectors[fit],
+            [examples[i] for i in fit],
+            vectors[held],
+            [examples[i].text for i in held],
+            probe,
+        )
+        for fit, held in splits
+    )
     predictions: dict[int, Prediction] = {}
-    for (_, held_idx), fold_predictions in zip(
-        splitter.split(foldable, stances), scored, strict=True
-    ):
-        predictions.update(zip([foldable[i] for i in held_idx], fold_predictions, strict=True))
+    for (_, held), fold_predictions in zip(splits, scored, strict=True):
+        predictions.update(zip(held, fold_predictions, strict=True))
     order = sorted(predictions)
     return order, [predictions[i] for i in order]
 

@@ -370,9 +370,9 @@ def cmd_train(config: Config, args) -> int:
 
 
 def cmd_evaluate(config: Config, args) -> int:
-    report, path = pipeline.evaluate(config)
-    from classify.evaluate import format_report
+    from classify.evaluate import format_report  # scikit-learn: only this command pays for it
 
+    report, path = pipeline.evaluate(config)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     _say(f"report saved to {path}")
     return 0
