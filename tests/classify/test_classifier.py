@@ -43,8 +43,11 @@ def test_negation_separates_debunking_from_spreading(classifier):
     ("text", "claim"),
     [
         ("السوسيال يخطف أطفال المسلمين ويعطيهم لعائلات مسيحية حتى ينسوا دينهم", "religion_erasure"),
+        # One claim per text: "steal kids and never get them back" carried kidnapping as well, and
+        # the model's choice between the two flipped with float rounding (0.47 against 0.45).
         (
-            "Swedish social services steal kids and the parents never get them back. Never.",
+            "Once social services place your kids in foster care, the parents never get them back. "
+            "Never.",
             "no_return",
         ),
         (
