@@ -44,15 +44,7 @@ def lower_states(encoder, tokenizer, texts: list[str], frozen: int) -> list[torc
     with torch.inference_mode():
         for text in texts:
             ids, mask = tokenizer.batch([text], max_tokens=256)
-            positions = torch.arange(ids.shape[1])
-            x = encoder.eln(
-                e5_torch.dequantize(encoder.word_q4[ids]).reshape(*ids.shape, -1)
-                + encoder.pos(positions)
-                + encoder.token_type
-            )
-            for layer in encoder.layers[:frozen]:
-                x = layer(x, mask[:, None, None, :] > 0)
-            out.append(x[0].clone())
+            out.append(encoder(ids, mask, layers=frozen)[0].clone())
     return out
 
 

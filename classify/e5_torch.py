@@ -264,14 +264,19 @@ class E5Encoder(nn.Module):
         self.eln = nn.LayerNorm(config.hidden, eps=config.eps)
         self.layers = nn.ModuleList(_Layer(config) for _ in range(config.layers))
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        positions = torch.arange(ids.shape[1], device=ids.device)
-        words = dequantize(self.word_q4[ids]).reshape(*ids.shape, self.config.hidden)
-        x = self.eln(words + self.pos(positions) + self.token_type)
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor, layers: int | None = None):
+        """Token states after the first `layers` layers (all by default)."""
         attend = mask[:, None, None, :] > 0
-        for layer in self.layers:
+        x = self.embeddings(ids)
+        for layer in self.layers[:layers]:
             x = layer(x, attend)
         return x
+
+    def embeddings(self, ids: torch.Tensor) -> torch.Tensor:
+        """Word + position + token-type embeddings, layer-normalised: the input of layer 0."""
+        positions = torch.arange(ids.shape[1], device=ids.device)
+        words = dequantize(self.word_q4[ids]).reshape(*ids.shape, self.config.hidden)
+        return self.eln(words + self.pos(positions) + self.token_type)
 
     @classmethod
     def from_tensors(cls, config: E5Config, tensors: dict[str, np.ndarray]) -> E5Encoder:
