@@ -1,4 +1,5 @@
-"""Evaluation on the fixed test split, with the keyword-alert baseline scored the same way.
+"""Evaluation on a held-out split (the fixed test split, or the later "challenge" set), with the
+keyword-alert baseline scored the same way.
 
 A post counts as correctly flagged only when both are flagged *and* the claim matches. Numbers:
 flag precision/recall/F1, claim macro-F1 (over posts that carry a claim), stance accuracy, the share of
@@ -98,12 +99,18 @@ def score(examples: Sequence[Example], pred: Sequence[Outcome], claim_ids: Seque
     }
 
 
-def evaluate(classifier: Classifier, examples: Sequence[Example], claim_ids: Sequence[str]) -> dict:
+def evaluate(
+    classifier: Classifier,
+    examples: Sequence[Example],
+    claim_ids: Sequence[str],
+    split: str = "test",
+) -> dict:
     texts = [e.text for e in examples]
     model = [Outcome(r.prediction.claim, r.prediction.stance) for r in classifier.classify(texts)]
     baseline = [Outcome(b.claim, b.stance) for b in map(keyword_alert, texts)]
     return {
         "model_version": classifier.version,
+        "split": split,
         "model": score(examples, model, claim_ids),
         "keyword_baseline": score(examples, baseline, claim_ids),
     }
@@ -120,7 +127,7 @@ def format_report(report: dict) -> str:
         ("debunks wrongly flagged", m["debunks_wrongly_flagged"], b["debunks_wrongly_flagged"]),
     ]
     lines = [
-        f"Evaluation of {report['model_version']} on {m['n']} test posts",
+        f"Evaluation of {report['model_version']} on {m['n']} {report.get('split', 'test')} posts",
         "",
         f"{'metric':<26}{'model':>10}{'keywords':>10}",
     ]
@@ -147,10 +154,11 @@ def format_report(report: dict) -> str:
 
 
 def save_report(report: dict, folder: Path) -> Path:
+    """`evaluation-<version>.json/.txt` for the test split, `evaluation-<version>-<split>.*` else."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"evaluation-{report['model_version']}.json"
+    split = report.get("split", "test")
+    stem = f"evaluation-{report['model_version']}" + ("" if split == "test" else f"-{split}")
+    path = folder / f"{stem}.json"
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    (folder / f"evaluation-{report['model_version']}.txt").write_text(
-        format_report(report) + "\n", encoding="utf-8"
-    )
+    (folder / f"{stem}.txt").write_text(format_report(report) + "\n", encoding="utf-8")
     return path

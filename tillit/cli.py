@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", parents=[common], help="score the model on the test split")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.add_argument(
+        "--split",
+        choices=("test", "challenge"),
+        default="test",
+        help="held-out set to score: the fixed test split (default) or the later challenge set",
+    )
 
     p = sub.add_parser(
         "alerts", parents=[common], help="post new claim spikes to the configured webhooks/log"
@@ -372,7 +378,7 @@ def cmd_train(config: Config, args) -> int:
 def cmd_evaluate(config: Config, args) -> int:
     from classify.evaluate import format_report  # scikit-learn: only this command pays for it
 
-    report, path = pipeline.evaluate(config)
+    report, path = pipeline.evaluate(config, args.split)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     _say(f"report saved to {path}")
     return 0

@@ -290,15 +290,15 @@ def _jsonl_chunks(path: Path, size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def evaluate(config: Config) -> tuple[dict, Path]:
-    """Score the current model and the keyword baseline on the test split; save the report."""
+def evaluate(config: Config, split: str = "test") -> tuple[dict, Path]:
+    """Score the current model and the keyword baseline on a held-out split; save the report."""
     from classify.evaluate import evaluate as evaluate_model
     from classify.evaluate import save_report
     from classify.train import read_labelled
 
     clf = classifier(config)
-    examples = read_labelled(config.classify.labelled_dir, ["test"])
-    report = evaluate_model(clf, examples, default_catalog().ids)
+    examples = read_labelled(config.classify.labelled_dir, [split])
+    report = evaluate_model(clf, examples, default_catalog().ids, split)
     return report, save_report(report, config.classify.report_dir)
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from classify import ClaimModel, EmbedderError, get_embedder
 from classify.lang import detect
-from classify.train import read_labelled
+from classify.train import HELD_OUT, read_labelled, training_set
+from rebuttals import default_catalog
 from store import queries
 from tillit import pipeline
 
@@ -105,10 +106,12 @@ def test_validation_metrics_meet_v0_floors(classifier):
     assert val["stance_accuracy"] >= 0.6, val
 
 
-def test_training_never_reads_the_test_split(seeded_config):
-    train_texts = {e.text for e in read_labelled(seeded_config.classify.labelled_dir, ["train"])}
-    test_texts = {e.text for e in read_labelled(seeded_config.classify.labelled_dir, ["test"])}
-    assert test_texts and not (train_texts & test_texts)
+def test_training_never_reads_the_held_out_splits(seeded_config):
+    folder = seeded_config.classify.labelled_dir
+    train_texts = {e.text for e in training_set(folder, default_catalog())}
+    for split in HELD_OUT:
+        held = {e.text for e in read_labelled(folder, [split])}
+        assert held and not (train_texts & held), split
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
@@ -118,9 +121,10 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
 
 def test_no_training_post_is_a_near_copy_of_a_test_post(seeded_config):
     """Exact overlap is not enough: a test post reworded by one word would still leak its answer.
-    Word-trigram Jaccard above 0.35 counts as a near copy (the closest pair today is below it)."""
+    Word-trigram Jaccard above 0.35 counts as a near copy (the closest pair today is below it). Both
+    held-out splits, the test split and the challenge set, are checked."""
     folder = seeded_config.classify.labelled_dir
-    test = [_trigrams(e.text) for e in read_labelled(folder, ["test"])]
+    test = [_trigrams(e.text) for e in read_labelled(folder, HELD_OUT)]
     near = []
     for example in read_labelled(folder, ["train", "val"]):
         grams = _trigrams(example.text)

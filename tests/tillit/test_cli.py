@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,17 @@ def test_rebuttals_check_fails_with_a_list_on_an_impossible_language(
     assert result.returncode == 1
     assert "kidnapping:xx: no response in this required language" in result.stderr
     assert "8 problem" in result.stderr or "problem(s)" in result.stderr
+
+
+def test_evaluate_scores_the_challenge_set_and_saves_its_own_report(cli_db, tmp_path):
+    cfg, *_ = cli_db
+    env = {**os.environ, "TILLIT__CLASSIFY__REPORT_DIR": str(tmp_path)}
+    report = json.loads(
+        run("evaluate", "--split", "challenge", "--json", "--config", cfg, env=env).stdout
+    )
+    assert report["split"] == "challenge" and report["model"]["n"] >= 1000
+    assert set(report) == {"model_version", "split", "model", "keyword_baseline"}
+    saved = tmp_path / f"evaluation-{report['model_version']}-challenge.json"
+    assert json.loads(saved.read_text(encoding="utf-8")) == report
+    refused = run("evaluate", "--split", "train", "--config", cfg, check=False)
+    assert refused.returncode == 2 and "invalid choice" in refused.stderr
