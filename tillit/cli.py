@@ -97,10 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the clusters as JSON")
 
-    p = sub.add_parser("evaluate", parents=[common], help="score the model on the test split")
+    p = sub.add_parser("evaluate", parents=[common], help="score the model on a held-out split")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument(
         "--split",
+        # classify.train.HELD_OUT, spelled out: importing it would load scikit-learn for every command.
         choices=("test", "challenge"),
         default="test",
         help="held-out set to score: the fixed test split (default) or the later challenge set",

@@ -119,7 +119,7 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 3]) for i in range(max(len(words) - 2, 1))}
 
 
-def test_no_training_post_is_a_near_copy_of_a_test_post(seeded_config):
+def test_no_training_post_is_a_near_copy_of_a_held_out_post(seeded_config):
     """Exact overlap is not enough: a test post reworded by one word would still leak its answer.
     Word-trigram Jaccard above 0.35 counts as a near copy (the closest pair today is below it). Both
     held-out splits, the test split and the challenge set, are checked."""
