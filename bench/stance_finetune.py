@@ -25,14 +25,9 @@ import torch
 from torch import nn
 
 from classify import e5_torch, get_embedder
-from classify.model import ClaimModel, ModelParams, Prediction, _stance_features, joint_label
-from classify.train import (
-    _out_of_fold,
-    _prediction_metrics,
-    catalog_examples,
-    read_labelled,
-    tune_thresholds,
-)
+from classify.model import ModelParams, Prediction, _stance_features, joint_label
+from classify.train import _prediction_metrics, catalog_examples, read_labelled
+from classify.train import train as train_model
 from rebuttals import default_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,12 +93,9 @@ def main() -> None:
 
     # The production model on the same split, thresholds tuned out-of-fold as in `classify.train`.
     embedder = get_embedder("e5-small-q4")
-    x_train = embedder.embed([e.text for e in train])
-    x_val = embedder.embed([e.text for e in val])
     params = ModelParams()
-    base = ClaimModel.fit(embedder.name, "experiment", x_train, train, params)
-    held, oof = _out_of_fold(base, x_train, train, params, 5)
-    base.params = tune_thresholds(params, oof, [train[i] for i in held])
+    base = train_model(embedder, train, params)
+    x_val = embedder.embed([e.text for e in val])
     base_preds = base.predict(x_val, [e.text for e in val])
 
     # Fine-tune the top layers on cached lower states.
