@@ -1,5 +1,6 @@
 """Classifier throughput: cold posts (embedding computed) and repeated posts (embedding cached by
-content hash), on 2,000 posts, median of 3 runs; peak RSS of the process.
+content hash), on 2,000 posts, median of 3 runs; peak RSS of the classifying process (training,
+fine-tuning included, runs in a process of its own and reports its own peak).
 
 Targets (classifier issue): >= 40 cold posts/s, >= 2,000 repeated posts/s, peak RSS <= 1.5 GB.
 Usage: python bench/classify_bench.py [--posts 2000] [--runs 3]
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +54,16 @@ def run(clf: Classifier, texts: list[str], source: str, folder: Path, store: Sto
     return len(texts) / elapsed
 
 
+def train_model(model_dir: Path) -> tuple[int, float, float]:
+    """Train and save the default model; (examples, seconds, peak RSS in MB) of this process."""
+    start = time.perf_counter()
+    model = load_or_train(
+        get_embedder("e5-small-q4"), model_dir, REPO / "data" / "labelled", default_catalog()
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return model.metrics.get("training_examples", 0), time.perf_counter() - start, rss
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=2000)
@@ -59,13 +72,16 @@ def main() -> None:
     texts = corpus(args.posts)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        emb = get_embedder("e5-small-q4")
-        t0 = time.perf_counter()
-        model = load_or_train(emb, folder / "models", REPO / "data" / "labelled", default_catalog())
+        # Training (with fine-tuning) runs in its own process: its peak memory is reported apart
+        # from the classifying process's, which the 1.5 GB target is about.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            examples, seconds, train_rss = pool.submit(train_model, folder / "models").result()
         print(
-            f"training (cold, {model.metrics.get('training_examples')} examples): "
-            f"{time.perf_counter() - t0:.1f} s"
+            f"training (cold, {examples} examples): {seconds:.1f} s, "
+            f"peak RSS {train_rss:.0f} MB (own process)"
         )
+        emb = get_embedder("e5-small-q4")
+        model = load_or_train(emb, folder / "models", REPO / "data" / "labelled", default_catalog())
         clf = Classifier(emb, model)
         cold, warm = [], []
         for r in range(args.runs):

@@ -36,7 +36,8 @@ class Result:
 
 class Classifier:
     def __init__(self, embedder: Embedder, model: ClaimModel, default_lang: str = "sv") -> None:
-        self.embedder = embedder
+        # A model with fine-tuned encoder layers reads their embeddings, not the plain ones.
+        self.embedder = model.embedder_for(embedder)
         self.model = model
         self.default_lang = default_lang
 

