@@ -78,6 +78,8 @@ class ModelParams:
     tune_epochs: int = 4
     tune_lr: float = 2e-4
     tune_min_examples: int = 500
+    # Share of the labelled posts kept out of fine-tuning; thresholds are chosen on them.
+    tune_holdout: float = 0.15
     flag_threshold: float = 0.35
     suggest_threshold: float = 0.15
     # Per-claim thresholds chosen on out-of-fold predictions; other claims use the defaults above.

@@ -52,7 +52,11 @@ def test_the_default_model_is_tuned_and_reloads_with_its_layers(classifier, tmp_
     """The session model is trained on the full labelled data, so it has tuned layers; a reload
     must give the same vectors, not silently fall back to the plain encoder."""
     assert classifier.model.tuned is not None
-    assert classifier.model.metrics["tuned"]["layers"] == classifier.model.params.tune_layers
+    metrics = classifier.model.metrics
+    assert metrics["tuned"]["layers"] == classifier.model.params.tune_layers
+    # Thresholds and validation numbers come only from posts the encoder was not tuned on.
+    assert metrics["tuned"]["held_out"] >= 500
+    assert metrics["validation"]["n"] == metrics["tuned"]["held_out"]
     texts = ["soc tar inte barn utan skäl", "de tar våra barn och säljer dem"]
     classifier.model.save(tmp_path / "m")
     base = get_embedder("e5-small-q4")
