@@ -22,7 +22,6 @@ and a linear head (AdamW, linear warm-up and decay, label smoothing): about 70 t
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 import random
 import time
@@ -50,12 +49,6 @@ class TunedLayers:
     labels: list[str]
     loss: float = 0.0
     seconds: float = 0.0
-
-    def digest(self) -> str:
-        h = hashlib.sha256()
-        for tensor in self.layers.state_dict().values():
-            h.update(tensor.detach().numpy().tobytes())
-        return h.hexdigest()[:10]
 
     def save(self, folder: Path) -> Path:
         path = Path(folder) / FILE
