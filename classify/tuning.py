@@ -4,8 +4,8 @@ Why: a frozen sentence embedding barely moves under negation ("kidnappar inte", 
 claim model's linear heads plateau (flag F1 0.813, stance 0.908 on the train -> val proxy, however
 the features were varied). Fine-tuning the top `layers` layers of multilingual-e5-small on the joint
 labels ("spreads:<claim>", "debunks:<claim>", "neutral", "off"), then fitting the same heads on the
-tuned embeddings, gave 0.845 and 0.949 (6 layers, 4 epochs; fine-tuned on the train split, scored
-on val; test never read), and 0.866 and 0.942 with the posts4 files (4 layers: 0.819 and 0.925).
+tuned embeddings, gave 0.845 and 0.949 (6 layers, 4 epochs; 4 layers: 0.819 and 0.925; fine-tuned
+on the train split, scored on val; test never read), and 0.866 and 0.942 with the posts4 files.
 Blending the frozen and the tuned model scored higher (0.866 against 0.845, both without posts4)
 but runs the top layers twice: 18 layer passes ran at 0.71 times the speed of 12, about 30 instead
 of 41 posts/s, under the 40 posts/s target.
