@@ -213,8 +213,12 @@ class Tokenizer:
 
     def batch(self, texts: list[str], prefix: str = "query: ", max_tokens: int = 256):
         """(ids, attention mask) tensors, padded to the longest text; long texts are cut."""
+        return self.pad([self.ids(t, prefix, max_tokens) for t in texts])
+
+    def ids(self, text: str, prefix: str = "query: ", max_tokens: int = 256) -> list[int]:
+        """<s> prefix+text </s> as token ids, cut to `max_tokens`."""
         v = self.vocabulary
-        return self.pad([[v.bos, *self.pieces(prefix + t)[: max_tokens - 2], v.eos] for t in texts])
+        return [v.bos, *self.pieces(prefix + text)[: max_tokens - 2], v.eos]
 
     def pad(self, rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
         """Token id rows as one padded (ids, attention mask) pair."""
@@ -270,11 +274,7 @@ class E5Encoder(nn.Module):
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor, layers: int | None = None):
         """Token states after the first `layers` layers (all by default)."""
-        attend = mask[:, None, None, :] > 0
-        x = self.embeddings(ids)
-        for layer in self.layers[:layers]:
-            x = layer(x, attend)
-        return x
+        return run_layers(self.layers[:layers], self.embeddings(ids), mask)
 
     def embeddings(self, ids: torch.Tensor) -> torch.Tensor:
         """Word + position + token-type embeddings, layer-normalised: the input of layer 0."""

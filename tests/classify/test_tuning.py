@@ -13,7 +13,7 @@ pytest.importorskip("torch", reason="torch comes with the optional `st` extra")
 from classify import ClaimModel, ModelError, get_embedder
 from classify.model import STANCES
 from classify.train import read_labelled
-from classify.tuning import TunedE5Embedder, TunedLayers, fine_tune
+from classify.tuning import TunedE5Embedder, TunedLayers, _lower_states, fine_tune
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,6 +46,19 @@ def test_tuned_layers_pull_same_stance_posts_together_and_leave_the_encoder_unch
     tuned.save(tmp_path)
     reloaded = TunedE5Embedder(base, TunedLayers.load(tmp_path, base.runtime), "test-version")
     assert np.allclose(reloaded.embed(texts), vectors, atol=1e-6)
+
+
+def test_lower_layer_states_do_not_depend_on_the_batch_a_text_is_padded_in():
+    """Fine-tuning computes the frozen layers' states in padded batches of similar length; each
+    text must get the states it would get alone, cut to its own length."""
+    runtime = get_embedder("e5-small-q4").runtime
+    texts = ["soc", "socialtjänsten tar inte barn utan ett beslut i domstol", "السوسيال خطف ولدي"]
+    batched = _lower_states(runtime, texts, shared=3)
+    for text, states in zip(texts, batched, strict=True):
+        ids, mask = runtime.tokenizer.batch([text])
+        alone = runtime.encoder(ids, mask, layers=3)[0]
+        assert states.shape == alone.shape
+        assert np.allclose(states.numpy(), alone.detach().numpy(), atol=1e-4)
 
 
 def test_the_default_model_is_tuned_and_reloads_with_its_layers(classifier, tmp_path):
