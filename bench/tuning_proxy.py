@@ -58,6 +58,12 @@ def main() -> None:
             f"debunks flagged {np.mean(debunks):.3f}  training {seconds:.0f} s"
         )
         print("  per language: " + ", ".join(f"{k} {v:.2f}" for k, v in langs.items()))
+        held = model.metrics.get("validation")
+        if held:
+            print(
+                f"  out-of-fold on the {held['n']} posts kept out of tuning: "
+                f"flag F1 {held['flag_f1']:.3f}  stance {held['stance_accuracy']:.3f}"
+            )
 
 
 if __name__ == "__main__":

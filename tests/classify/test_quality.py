@@ -19,25 +19,27 @@ from rebuttals import CLAIM_IDS
 
 FLOORS = {
     # Measured 2026-12-02 on 237 test posts, model with the top 6 encoder layers fine-tuned and the
-    # posts4 files (before fine-tuning: 0.783, 0.866, 0.878, 0.094, 0.558, lowest language 0.710).
-    # On this split two fine-tuned models differed by 0.085 flag F1 (see the classifier issue's
-    # note): 237 posts cannot tell tuned models apart more finely than that.
-    "flag_f1": 0.74,  # measured 0.776
-    "claim_macro_f1": 0.82,  # measured 0.847
+    # posts5 files (before posts5: 0.776, 0.847, 0.920, 0.113, 0.551, lowest language 0.706; before
+    # fine-tuning: 0.783, 0.866, 0.878, 0.094, 0.558, 0.710). On this split two fine-tuned models
+    # differed by 0.085 flag F1 (see the classifier issue's note): 237 posts cannot tell tuned
+    # models apart more finely than that.
+    "flag_f1": 0.76,  # measured 0.802
+    "claim_macro_f1": 0.82,  # measured 0.840
     "stance_accuracy": 0.88,  # measured 0.920
-    "debunks_wrongly_flagged_max": 0.13,  # measured 0.113
-    "margin_over_keywords": 0.50,  # measured 0.551
-    "language_flag_f1": 0.64,  # each language with >= 8 spreading test posts; lowest 0.706 (fa)
+    "debunks_wrongly_flagged_max": 0.12,  # measured 0.094
+    "margin_over_keywords": 0.53,  # measured 0.577
+    "language_flag_f1": 0.64,  # each language with >= 8 spreading test posts; lowest 0.667 (so)
 }
 CHALLENGE_FLOORS = {
     # Measured 2026-12-02 on the 1,080 challenge posts (keyword baseline: flag F1 0.032); before
-    # fine-tuning: 0.695, 0.826, 0.791, 0.234, lowest language 0.619.
-    "flag_f1": 0.76,  # measured 0.808
-    "claim_macro_f1": 0.84,  # measured 0.880
-    "stance_accuracy": 0.87,  # measured 0.908
-    "debunks_wrongly_flagged_max": 0.14,  # measured 0.099
-    "language_flag_f1": 0.69,  # lowest 0.737 (ar)
-    "margin_over_keywords": 0.72,  # measured 0.776
+    # posts5: 0.808, 0.880, 0.908, 0.099, lowest language 0.737; before fine-tuning: 0.695, 0.826,
+    # 0.791, 0.234, 0.619.
+    "flag_f1": 0.77,  # measured 0.815
+    "claim_macro_f1": 0.86,  # measured 0.900
+    "stance_accuracy": 0.87,  # measured 0.915
+    "debunks_wrongly_flagged_max": 0.14,  # measured 0.102
+    "language_flag_f1": 0.71,  # lowest 0.751 (ar)
+    "margin_over_keywords": 0.74,  # measured 0.783
 }
 
 
