@@ -41,6 +41,9 @@ from classify.errors import ModelError
 FILE = "tuned_layers.pt"
 log = logging.getLogger("tillit.classify")
 
+# Measured: one epoch over 5,345 examples with 6 tuned layers took about 170 s on 2 cores.
+_SECONDS_PER_EXAMPLE_LAYER = 170 / (5345 * 6)
+
 
 @dataclass
 class TunedLayers:
@@ -109,10 +112,11 @@ def fine_tune(
     start = time.perf_counter()
     log.info(
         "fine-tuning the top %d encoder layers on %d examples, %d epochs "
-        "(about 1 to 2 minutes per epoch on 2 cores)",
+        "(about %.0f minutes per epoch on 2 cores)",
         layers,
         len(texts),
         epochs,
+        max(1.0, _SECONDS_PER_EXAMPLE_LAYER * len(texts) * layers / 60),
     )
     torch.manual_seed(seed)
     rng = random.Random(seed)

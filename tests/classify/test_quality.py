@@ -1,8 +1,12 @@
 """Quality gate on the held-out splits: floors that a regression must not cross.
 
-The fixed test split (237 posts) is the one the issue's targets are read on. The challenge set (1,080
-posts, written later and weighted towards the hard cases: indirect targets_muslims posts, one-line
-replies, debunks in the claim's own words) is larger, so its numbers move less by chance.
+The fixed test split (237 posts) is the one the issue's targets are read on. The challenge set is
+larger, so its numbers move less by chance. It has two waves, each with its own floors: the
+`posts3` files (1,080 posts, weighted towards the hard cases: indirect targets_muslims posts,
+one-line replies, debunks in the claim's own words) and the `posts6` files (898 posts by writers
+told to write unlike the training files: rotated personas, debunks that state the fact without
+negation, neighbouring-claim pairs). The second wave measures how the model holds up on writers it
+has not seen, which is what an outside held-out set tests.
 
 The floors sit a little below what the current model measures (see the classifier issue's note), not
 at the issue's targets, which the model does not reach yet. Raise them as the model improves; never
@@ -40,6 +44,17 @@ CHALLENGE_FLOORS = {
     "debunks_wrongly_flagged_max": 0.14,  # measured 0.102
     "language_flag_f1": 0.71,  # lowest 0.751 (ar)
     "margin_over_keywords": 0.74,  # measured 0.783
+}
+WAVE6_FLOORS = {
+    # Measured 2026-12-02 on the 898 posts6 challenge posts, same model (keyword baseline: flag F1
+    # 0.034). Tried first as training data, they lowered the train -> val proxy (flag F1 0.881 ->
+    # 0.860), so they became held-out posts instead.
+    "flag_f1": 0.71,  # measured 0.748
+    "claim_macro_f1": 0.77,  # measured 0.811
+    "stance_accuracy": 0.80,  # measured 0.835
+    "debunks_wrongly_flagged_max": 0.16,  # measured 0.125
+    "language_flag_f1": 0.62,  # lowest 0.660 (fa)
+    "margin_over_keywords": 0.67,  # measured 0.714
 }
 
 
@@ -82,20 +97,34 @@ def test_every_well_covered_language_keeps_a_floor(report):
 
 @pytest.fixture(scope="module")
 def challenge(classifier, seeded_config):
+    """The challenge set scored one wave at a time (the wave is the file name's `_postsN` part)."""
     examples = read_labelled(seeded_config.classify.labelled_dir, ["challenge"])
-    result = evaluate(classifier, examples, CLAIM_IDS, "challenge")
-    print(format_report(result))
-    return result
+    waves = {}
+    for wave in ("posts3", "posts6"):
+        part = [e for e in examples if e.origin.split(":")[0].endswith(f"_{wave}.jsonl")]
+        waves[wave] = evaluate(classifier, part, CLAIM_IDS, "challenge")
+        print(wave, format_report(waves[wave]))
+    assert sum(w["model"]["n"] for w in waves.values()) == len(examples), "a post in no wave"
+    return waves
 
 
-def test_challenge_set_keeps_its_floors(challenge):
-    model, floors = challenge["model"], CHALLENGE_FLOORS
-    assert model["n"] >= 1000
+def _assert_floors(result: dict, floors: dict) -> None:
+    model = result["model"]
     assert model["flag"]["f1"] >= floors["flag_f1"], model["flag"]
     assert model["claim_macro_f1"] >= floors["claim_macro_f1"]
     assert model["stance_accuracy"] >= floors["stance_accuracy"]
     assert model["debunks_wrongly_flagged"] <= floors["debunks_wrongly_flagged_max"]
     for lang, scores in model["per_language"].items():
         assert scores["f1"] >= floors["language_flag_f1"], (lang, scores)
-    margin = model["flag"]["f1"] - challenge["keyword_baseline"]["flag"]["f1"]
+    margin = model["flag"]["f1"] - result["keyword_baseline"]["flag"]["f1"]
     assert margin >= floors["margin_over_keywords"], margin
+
+
+def test_challenge_set_keeps_its_floors(challenge):
+    assert challenge["posts3"]["model"]["n"] >= 1000
+    _assert_floors(challenge["posts3"], CHALLENGE_FLOORS)
+
+
+def test_challenge_posts_by_unseen_writers_keep_their_floors(challenge):
+    assert challenge["posts6"]["model"]["n"] >= 850
+    _assert_floors(challenge["posts6"], WAVE6_FLOORS)
