@@ -6,7 +6,7 @@ the encoder frozen and once per `--layers` value with that many top layers fine-
 read. Prints flag precision/recall/F1, stance accuracy, the share of debunks flagged, per-language
 flag F1 and the training time.
 
-Usage: python bench/tuning_proxy.py [--layers 0 6] [--epochs 4]
+Usage: python bench/tuning_proxy.py [--layers 0 6] [--epochs 4] [--runs N]
 Takes about 3 minutes for the frozen model and 10 for each tuned one on 2 cores.
 """
 
@@ -30,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--layers", type=int, nargs="+", default=[0, 6])
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=ModelParams().tune_runs)
     args = parser.parse_args()
     labelled = REPO / "data" / "labelled"
     examples = read_labelled(labelled, ["train"]) + catalog_examples(default_catalog())
@@ -37,7 +38,9 @@ def main() -> None:
     embedder = get_embedder("e5-small-q4")
     print(f"trained on {len(examples)} examples, scored on {len(val)} val posts")
     for layers in args.layers:
-        params = replace(ModelParams(), tune_layers=layers, tune_epochs=args.epochs)
+        params = replace(
+            ModelParams(), tune_layers=layers, tune_epochs=args.epochs, tune_runs=args.runs
+        )
         start = time.perf_counter()
         model = train(embedder, examples, params)
         seconds = time.perf_counter() - start

