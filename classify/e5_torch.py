@@ -259,11 +259,16 @@ class Tokenizer:
 
 
 class _Layer(nn.Module):
-    """One post-LayerNorm BERT layer (attention, then GELU feed-forward)."""
+    """One post-LayerNorm BERT layer (attention, then GELU feed-forward).
+
+    `dropout` applies only in training mode (BERT's recipe drops attention weights and each
+    block's output); fine-tuning sets it, and inference, in eval mode, never drops anything.
+    """
 
     def __init__(self, c: E5Config) -> None:
         super().__init__()
         self.heads = c.heads
+        self.dropout = 0.0
         self.q, self.k, self.v = (nn.Linear(c.hidden, c.hidden) for _ in range(3))
         self.ao = nn.Linear(c.hidden, c.hidden)
         self.aln = nn.LayerNorm(c.hidden, eps=c.eps)
@@ -277,11 +282,14 @@ class _Layer(nn.Module):
         def split(y: torch.Tensor) -> torch.Tensor:
             return y.view(b, t, self.heads, h // self.heads).transpose(1, 2)
 
+        p = self.dropout if self.training else 0.0
         attended = F.scaled_dot_product_attention(
-            split(self.q(x)), split(self.k(x)), split(self.v(x)), attn_mask=mask
+            split(self.q(x)), split(self.k(x)), split(self.v(x)), attn_mask=mask, dropout_p=p
         )
-        x = self.aln(x + self.ao(attended.transpose(1, 2).reshape(b, t, h)))
-        return self.oln(x + self.fo(F.gelu(self.fi(x))))
+        attended = self.ao(attended.transpose(1, 2).reshape(b, t, h))
+        x = self.aln(x + (F.dropout(attended, p) if p else attended))
+        fed = self.fo(F.gelu(self.fi(x)))
+        return self.oln(x + (F.dropout(fed, p) if p else fed))
 
 
 class E5Encoder(nn.Module):

@@ -152,6 +152,9 @@ def train(
             "layers": params.tune_layers,
             "epochs": params.tune_epochs,
             "runs": params.tune_runs,
+            "seed": params.tune_seed,
+            "restyle": params.tune_restyle,
+            "dropout": params.tune_dropout,
             "examples": len(examples) - len(unseen),
             "held_out": len(unseen),
             "final_loss": tuned.loss,
@@ -209,7 +212,9 @@ def _tune(embedder: Embedder, examples: Sequence[Example], params: ModelParams):
         layers=params.tune_layers,
         epochs=params.tune_epochs,
         lr=params.tune_lr,
-        seeds=tuple(range(params.tune_runs)),
+        seeds=tuple(range(params.tune_seed, params.tune_seed + params.tune_runs)),
+        restyled=params.tune_restyle,
+        dropout=params.tune_dropout,
     )
 
 

@@ -22,39 +22,40 @@ from classify.train import read_labelled
 from rebuttals import CLAIM_IDS
 
 FLOORS = {
-    # Measured 2026-12-02 on 237 test posts, model with the top 6 encoder layers fine-tuned and the
-    # posts5 files (before posts5: 0.776, 0.847, 0.920, 0.113, 0.551, lowest language 0.706; before
-    # fine-tuning: 0.783, 0.866, 0.878, 0.094, 0.558, 0.710). On this split two fine-tuned models
-    # differed by 0.085 flag F1 (see the classifier issue's note): 237 posts cannot tell tuned
-    # models apart more finely than that.
-    "flag_f1": 0.76,  # measured 0.802
-    "claim_macro_f1": 0.82,  # measured 0.840
-    "stance_accuracy": 0.88,  # measured 0.920
-    "debunks_wrongly_flagged_max": 0.12,  # measured 0.094
-    "margin_over_keywords": 0.53,  # measured 0.577
-    "language_flag_f1": 0.64,  # each language with >= 8 spreading test posts; lowest 0.667 (so)
+    # Measured 2026-12-03 on 237 test posts, model fine-tuned with half of its reads restyled
+    # (`classify.restyle`); before restyling: 0.802, 0.840, 0.920, 0.094, 0.577, lowest language
+    # 0.667 (so); before posts5: 0.776, 0.847, 0.920, 0.113, 0.551, 0.706; before fine-tuning: 0.783,
+    # 0.866, 0.878, 0.094, 0.558, 0.710. On this split two fine-tuned models differed by 0.085 flag
+    # F1 (see the classifier issue's note): 237 posts cannot tell tuned models apart more finely.
+    "flag_f1": 0.76,  # measured 0.800
+    "claim_macro_f1": 0.84,  # measured 0.875
+    "stance_accuracy": 0.89,  # measured 0.924
+    "debunks_wrongly_flagged_max": 0.11,  # measured 0.075
+    "margin_over_keywords": 0.54,  # measured 0.575
+    "language_flag_f1": 0.65,  # each language with >= 8 spreading test posts; lowest 0.696 (sv)
 }
 CHALLENGE_FLOORS = {
-    # Measured 2026-12-02 on the 1,080 challenge posts (keyword baseline: flag F1 0.032); before
-    # posts5: 0.808, 0.880, 0.908, 0.099, lowest language 0.737; before fine-tuning: 0.695, 0.826,
-    # 0.791, 0.234, 0.619.
-    "flag_f1": 0.77,  # measured 0.815
-    "claim_macro_f1": 0.86,  # measured 0.900
-    "stance_accuracy": 0.87,  # measured 0.915
-    "debunks_wrongly_flagged_max": 0.14,  # measured 0.102
-    "language_flag_f1": 0.71,  # lowest 0.751 (ar)
-    "margin_over_keywords": 0.74,  # measured 0.783
+    # Measured 2026-12-03 on the 1,080 challenge posts (keyword baseline: flag F1 0.032), same
+    # model; before restyling: 0.815, 0.900, 0.915, 0.102, lowest language 0.751; before posts5:
+    # 0.808, 0.880, 0.908, 0.099, 0.737; before fine-tuning: 0.695, 0.826, 0.791, 0.234, 0.619.
+    "flag_f1": 0.79,  # measured 0.833
+    "claim_macro_f1": 0.87,  # measured 0.905
+    "stance_accuracy": 0.88,  # measured 0.919
+    "debunks_wrongly_flagged_max": 0.12,  # measured 0.089
+    "language_flag_f1": 0.74,  # lowest 0.784 (ar and fa)
+    "margin_over_keywords": 0.76,  # measured 0.801
 }
 WAVE6_FLOORS = {
-    # Measured 2026-12-02 on the 898 posts6 challenge posts, same model (keyword baseline: flag F1
-    # 0.034). Tried first as training data, they lowered the train -> val proxy (flag F1, mean of
-    # two fine-tuning seeds, 0.871 -> 0.841), so they became held-out posts instead.
-    "flag_f1": 0.71,  # measured 0.748
-    "claim_macro_f1": 0.77,  # measured 0.811
-    "stance_accuracy": 0.80,  # measured 0.835
-    "debunks_wrongly_flagged_max": 0.16,  # measured 0.125
-    "language_flag_f1": 0.62,  # lowest 0.660 (fa)
-    "margin_over_keywords": 0.67,  # measured 0.714
+    # Measured 2026-12-03 on the 898 posts6 challenge posts, same model (keyword baseline: flag F1
+    # 0.034); before restyling: 0.748, 0.811, 0.835, 0.125, lowest language 0.660. Tried first as
+    # training data, they lowered the train -> val proxy (flag F1, mean of two fine-tuning seeds,
+    # 0.871 -> 0.841), so they became held-out posts instead.
+    "flag_f1": 0.73,  # measured 0.770
+    "claim_macro_f1": 0.79,  # measured 0.825
+    "stance_accuracy": 0.80,  # measured 0.837
+    "debunks_wrongly_flagged_max": 0.14,  # measured 0.111
+    "language_flag_f1": 0.65,  # lowest 0.686 (fa)
+    "margin_over_keywords": 0.70,  # measured 0.736
 }
 
 

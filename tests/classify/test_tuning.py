@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("torch", reason="torch comes with the optional `st` extra")
 
+import torch
+
 from classify import ClaimModel, ModelError, get_embedder
 from classify.model import STANCES
 from classify.train import read_labelled
@@ -68,6 +70,37 @@ def test_several_seeds_give_the_mean_of_their_runs_weights():
         fine_tune(runtime, texts, stances, layers=1, seeds=())
 
 
+def test_restyled_reads_and_dropout_change_training_but_never_classifying():
+    """Rewrites and dropout are training-time only: the returned layers are in eval mode with no
+    dropout, so the same text always gets the same vector."""
+    swedish = [e for e in read_labelled(REPO / "data" / "labelled", ["train"]) if e.lang == "sv"]
+    examples = [e for stance in STANCES for e in [x for x in swedish if x.stance == stance][:6]]
+    texts, stances = [e.text for e in examples], [e.stance for e in examples]
+    base = get_embedder("e5-small-q4")
+
+    def tuned(**options) -> TunedLayers:
+        return fine_tune(base.runtime, texts, stances, layers=1, epochs=1, lr=5e-4, **options)
+
+    plain, regularised = tuned(), tuned(restyled=0.5, dropout=0.1)
+    name = next(k for k in plain.layers.state_dict() if k.endswith("weight"))
+    assert not np.allclose(
+        plain.layers.state_dict()[name].numpy(),
+        regularised.layers.state_dict()[name].numpy(),
+        atol=1e-6,
+    )
+    assert all(layer.dropout == 0.0 and not layer.training for layer in regularised.layers)
+    embedder = TunedE5Embedder(base, regularised, "test-version")
+    assert np.array_equal(embedder.embed(texts[:3]), embedder.embed(texts[:3]))
+
+    layer = regularised.layers[0]
+    x, mask = torch.randn(2, 5, base.runtime.dim), torch.ones(2, 1, 1, 5, dtype=torch.bool)
+    layer.dropout = 0.1
+    layer.train()
+    assert not torch.allclose(layer(x, mask), layer(x, mask))  # dropout draws anew each call
+    layer.eval()
+    assert torch.equal(layer(x, mask), layer(x, mask))
+
+
 def test_lower_layer_states_do_not_depend_on_the_batch_a_text_is_padded_in():
     """Fine-tuning computes the frozen layers' states in padded batches of similar length; each
     text must get the states it would get alone, cut to its own length."""
@@ -88,6 +121,7 @@ def test_the_default_model_is_tuned_and_reloads_with_its_layers(classifier, tmp_
     metrics = classifier.model.metrics
     assert metrics["tuned"]["layers"] == classifier.model.params.tune_layers
     assert metrics["tuned"]["runs"] == classifier.model.params.tune_runs
+    assert metrics["tuned"]["restyle"] == classifier.model.params.tune_restyle > 0
     # Thresholds and validation numbers come only from posts the encoder was not tuned on.
     assert metrics["tuned"]["held_out"] >= 500
     assert metrics["validation"]["n"] == metrics["tuned"]["held_out"]
