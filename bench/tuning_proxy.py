@@ -21,7 +21,7 @@ trained model for a closer look.
 Usage: python bench/tuning_proxy.py [--layers 0 6] [--epochs 4] [--runs N] [--seeds 0 1]
                                     [--restyle 0.5] [--dropout 0.1] [--leave-out posts5]
                                     [--save DIR] [--shifts 0.8 0.9]
-Takes about 3 minutes for the frozen model and 15 to 17 for each tuned one on 2 cores.
+Takes about 3 minutes for the frozen model and 17 to 25 for each tuned one on 2 cores.
 """
 
 from __future__ import annotations

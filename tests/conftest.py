@@ -42,7 +42,7 @@ path = "{REPO / "data" / "demo"}"
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory) -> Path:
     """Trained models are cached here for the whole session (training, fine-tuning included, takes
-    about 15 minutes on 2 cores)."""
+    about 25 minutes on 2 cores)."""
     return tmp_path_factory.mktemp("models")
 
 
