@@ -10,7 +10,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from tillit.config import Config, SourceConfig, parse_duration
 from tillit.errors import UsageError
 
 if TYPE_CHECKING:
-    from classify import Classifier
+    from classify import Classifier, ModelParams
 
 # The classifier (scikit-learn) and the PDF report (matplotlib, fpdf) are imported inside the
 # functions that use them: together they cost about 4 s, which every `tillit stats` paid before.
@@ -159,6 +159,14 @@ def enrich(config: Config, limit: int = 50) -> tuple[int, int]:
 
 
 # -------------------------------------------------------------------------------------------- classify
+def model_params(config: Config) -> ModelParams:
+    """The model settings the config chooses; the rest are `ModelParams` defaults. They are part of
+    the model's data hash, so changing one trains (or loads) another model."""
+    from classify import ModelParams
+
+    return replace(ModelParams(), tune_layers=config.classify.fine_tune_layers)
+
+
 def classifier(config: Config, catalog: Catalog | None = None) -> Classifier:
     """The current model: the last `tillit train` result, else trained once from the labelled data."""
     from classify import Classifier, get_embedder
@@ -170,6 +178,7 @@ def classifier(config: Config, catalog: Catalog | None = None) -> Classifier:
         config.classify.model_dir,
         config.classify.labelled_dir,
         catalog or default_catalog(),
+        model_params(config),
     )
     return Classifier(embedder, model, config.classify.default_lang)
 
@@ -199,6 +208,7 @@ def train(config: Config, catalog: Catalog | None = None) -> TrainReport:
         config.classify.model_dir,
         config.classify.labelled_dir,
         catalog or default_catalog(),
+        model_params(config),
         extra=feedback,
         force=True,
     )

@@ -41,6 +41,18 @@ def test_tillit_db_and_double_underscore_env_vars_override_the_file(tmp_path, mo
     assert cfg.dashboard.port == 9000
 
 
+def test_default_fine_tuning_is_the_model_default_and_an_override_changes_the_model_hash():
+    """The default config must reuse the model `make run` trained; another setting is another model."""
+    from classify import ModelParams
+    from classify.train import data_hash
+    from tillit import pipeline
+
+    default = pipeline.model_params(load_config(environ={}))
+    frozen = pipeline.model_params(load_config(environ={"TILLIT__CLASSIFY__FINE_TUNE_LAYERS": "0"}))
+    assert default == ModelParams() and frozen.tune_layers == 0
+    assert data_hash([], "e5", default) != data_hash([], "e5", frozen)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -54,6 +66,10 @@ def test_tillit_db_and_double_underscore_env_vars_override_the_file(tmp_path, mo
         ("[[sources]]\nname='a b'\nkind='rss'\n", r"sources\.0\.name: use letters"),
         ("[[sources]]\nname='a'\nkind='rss'\n[[sources]]\nname='a'\nkind='rss'\n", "unique"),
         ("[classify]\nmodel = 'bert'\n", r"classify\.model: must be 'e5-small-q4'"),
+        (
+            "[classify]\nfine_tune_layers = 13\n",
+            r"classify\.fine_tune_layers: .*less than or equal to 12",
+        ),
         ("[dashboard]\nport = 0\n", r"dashboard\.port"),
         ("[store\n", "not valid TOML"),
     ],
