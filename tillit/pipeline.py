@@ -10,7 +10,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -164,7 +164,7 @@ def model_params(config: Config) -> ModelParams:
     the model's data hash, so changing one trains (or loads) another model."""
     from classify import ModelParams
 
-    return replace(ModelParams(), tune_layers=config.classify.fine_tune_layers)
+    return ModelParams(tune_layers=config.classify.fine_tune_layers)
 
 
 def classifier(config: Config, catalog: Catalog | None = None) -> Classifier:
