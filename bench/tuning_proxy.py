@@ -20,7 +20,7 @@ trained model for a closer look.
 
 Usage: python bench/tuning_proxy.py [--layers 0 6] [--epochs 4] [--runs N] [--seeds 0 1]
                                     [--restyle 0.5] [--dropout 0.1] [--leave-out posts5]
-                                    [--save DIR] [--shifts 0.8 0.9]
+                                    [--save DIR] [--shifts 0.8 0.9] [--plain-shares 0.3 0.5]
 Takes about 3 minutes for the frozen model and 17 to 25 for each tuned one on 2 cores.
 """
 
@@ -54,6 +54,13 @@ def main() -> None:
     parser.add_argument("--dropout", type=float, default=defaults.tune_dropout)
     parser.add_argument("--leave-out", metavar="WAVE", help="a train-split wave, e.g. posts5")
     parser.add_argument("--save", metavar="DIR", type=Path, help="save each model under DIR")
+    parser.add_argument(
+        "--plain-shares",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also refit each tuned model's heads with this share of heads on the plain encoder",
+    )
     parser.add_argument(
         "--shifts",
         type=float,
@@ -96,15 +103,31 @@ def main() -> None:
             classifier = Classifier(embedder, model)
             for name, posts in scored.items():
                 flag_f1[name].append(_report(name, classifier, posts, args.shifts))
-            held = model.metrics.get("validation")
-            if held:
-                print(
-                    f"  out-of-fold on the {held['n']} posts kept out of tuning: "
-                    f"flag F1 {held['flag_f1']:.3f}  stance {held['stance_accuracy']:.3f}"
+            _held_out_line(model)
+            for share in args.plain_shares if layers else []:
+                # Same tuned layers, heads refitted with a share of plain-encoder heads beside them.
+                start = time.perf_counter()
+                blended = train(
+                    embedder, examples, replace(params, plain_share=share), tuned=model.tuned
                 )
+                seconds = time.perf_counter() - start
+                print(f"  plain share {share}: heads {seconds:.0f} s")
+                classifier = Classifier(embedder, blended)
+                for name, posts in scored.items():
+                    _report(f"{name} (plain share {share})", classifier, posts, args.shifts)
+                _held_out_line(blended)
         if len(args.seeds) > 1 and layers:
             means = ", ".join(f"{k} {np.mean(v):.3f}" for k, v in flag_f1.items())
             print(f"tuned layers {layers}: mean flag F1 over seeds {args.seeds}: {means}")
+
+
+def _held_out_line(model) -> None:
+    held = model.metrics.get("validation")
+    if held:
+        print(
+            f"  out-of-fold on the {held['n']} posts kept out of tuning: "
+            f"flag F1 {held['flag_f1']:.3f}  stance {held['stance_accuracy']:.3f}"
+        )
 
 
 def _report(

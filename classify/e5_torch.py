@@ -379,13 +379,16 @@ class E5Runtime:
         batch: int = 32,
         batch_tokens: int = 4096,
         top: nn.ModuleList | None = None,
+        beside_plain: bool = False,
     ) -> np.ndarray:
         """One L2-normalised row per text. A batch holds at most `batch` windows and
         `batch_tokens` padded tokens: attention memory grows with the square of the length, and
         32 windows of 512 tokens would need 400 MB for the scores alone.
 
         `top` (fine-tuned copies of the top layers, `classify.tuning`) runs in place of the
-        encoder's own top layers."""
+        encoder's own top layers. With `beside_plain`, the encoder's own top layers also run on
+        the same lower-layer states, and each row is the tuned embedding followed by the plain
+        one (each L2-normalised): two embeddings for the price of the top layers twice."""
         prefix = "query: " if is_query else "passage: "
         v = self.tokenizer.vocabulary
         windows: list[tuple[int, list[int], int]] = []
@@ -396,8 +399,10 @@ class E5Runtime:
                 windows.append((i, [v.bos, *chunk, v.eos], max(len(chunk), 1)))
         order = sorted(range(len(windows)), key=lambda k: len(windows[k][1]))
         shared = len(self.encoder.layers) - (len(top) if top is not None else 0)
-        top = self.encoder.layers[shared:] if top is None else top
-        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        tops = [self.encoder.layers[shared:] if top is None else top]
+        if beside_plain and top is not None:
+            tops.append(self.encoder.layers[shared:])
+        sums = np.zeros((len(tops), len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         groups: list[list[tuple[int, list[int], int]]] = [[]]
         for k in order:  # ascending length: the last window added sets the padded width
@@ -410,11 +415,13 @@ class E5Runtime:
         with torch.inference_mode():
             for group in groups:
                 ids, mask = self.tokenizer.pad([tokens for _, tokens, _ in group])
-                states = run_layers(top, self.encoder(ids, mask, layers=shared), mask)
-                pooled = mean_pool(states, mask).numpy()
+                lower = self.encoder(ids, mask, layers=shared)
+                pooled = np.stack(
+                    [mean_pool(run_layers(layers, lower, mask), mask).numpy() for layers in tops]
+                )
                 for row, (text_index, _, weight) in enumerate(group):
-                    sums[text_index] += weight * pooled[row]
+                    sums[:, text_index] += weight * pooled[:, row]
                     weights[text_index] += weight
-        out = sums / np.maximum(weights, 1e-12)[:, None]
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out.astype(np.float32)
+        out = sums / np.maximum(weights, 1e-12)[None, :, None]
+        out /= np.maximum(np.linalg.norm(out, axis=2, keepdims=True), 1e-12)
+        return np.concatenate(list(out), axis=1).astype(np.float32)

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -92,10 +92,18 @@ def catalog_examples(catalog: Catalog) -> list[Example]:
     return out
 
 
+# Settings added after models were saved, with the value that leaves a model as it was: at that
+# value they stay out of the hash, so adding a setting does not rename (and retrain) every model.
+_HASHED_ONLY_WHEN_SET = {"plain_share": 0.0}
+
+
 def data_hash(examples: Sequence[Example], encoder: str, params: ModelParams) -> str:
     digest = hashlib.sha256()
     digest.update(f"{encoder}|format={MODEL_FORMAT}".encode())
-    digest.update(json.dumps(asdict(params), sort_keys=True).encode())
+    settings = {
+        k: v for k, v in asdict(params).items() if _HASHED_ONLY_WHEN_SET.get(k, object()) != v
+    }
+    digest.update(json.dumps(settings, sort_keys=True).encode())
     for e in sorted(examples, key=lambda e: (e.text, e.stance, e.claim or "")):
         digest.update(json.dumps([e.text, e.stance, e.claim, e.relevant]).encode())
     return digest.hexdigest()
@@ -117,6 +125,7 @@ def train(
     examples: Sequence[Example],
     params: ModelParams | None = None,
     folds: int = CV_FOLDS,
+    tuned=None,
 ) -> ClaimModel:
     """Fit on every example, then choose per-claim thresholds on out-of-fold predictions.
 
@@ -128,19 +137,25 @@ def train(
     validation metrics come only from the out-of-fold predictions for those held-out posts: the
     tuned encoder has learned the others by heart (out-of-fold flag F1 0.999 on them), so
     thresholds chosen there all fell to the bottom of the grid and the suggest band vanished.
+
+    `tuned` reuses layers fine-tuned earlier on the same examples with the same tuning settings,
+    so an experiment can compare head settings without tuning again (`bench/tuning_proxy.py`).
     """
     params = params or ModelParams()
     digest = data_hash(examples, embedder.name, params)
     version = version_for(embedder.name, digest)
     unseen = _tuning_holdout(examples, params)
-    tuned = _tune(embedder, [e for i, e in enumerate(examples) if i not in unseen], params)
+    if tuned is None:
+        tuned = _tune(embedder, [e for i, e in enumerate(examples) if i not in unseen], params)
     if tuned is not None:
         # The heads are fitted on the tuned encoder's embeddings, which is what they will read.
         from classify.tuning import TunedE5Embedder
 
-        embedder = TunedE5Embedder(embedder, tuned, version)
+        embedder = TunedE5Embedder(embedder, tuned, version, beside_plain=params.plain_share > 0)
     else:
         unseen = set()
+        # Without tuned layers there is no second encoder to blend in.
+        params = replace(params, plain_share=0.0)
     vectors = embedder.embed([e.text for e in examples])
     base_name = getattr(embedder, "base", embedder).name
     model = ClaimModel.fit(base_name, version, vectors, examples, params, digest)

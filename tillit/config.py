@@ -60,6 +60,13 @@ class ClassifyConfig(_Section):
         description="Top encoder layers fine-tuned when training (e5-small-q4 only); 0 fits only the"
         " heads on frozen embeddings: minutes instead of about 25, at lower quality.",
     )
+    plain_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the heads on the plain encoder's embeddings, blended with the heads"
+        " on the fine-tuned ones; 0 turns them off (needs fine_tune_layers above 0).",
+    )
     batch_size: int = Field(256, ge=1, le=10000, description="Documents per classify batch.")
     default_lang: str = Field(
         "sv", min_length=2, max_length=2, description="Language assumed for texts with no letters."

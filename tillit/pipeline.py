@@ -164,7 +164,9 @@ def model_params(config: Config) -> ModelParams:
     the model's data hash, so changing one trains (or loads) another model."""
     from classify import ModelParams
 
-    return ModelParams(tune_layers=config.classify.fine_tune_layers)
+    return ModelParams(
+        tune_layers=config.classify.fine_tune_layers, plain_share=config.classify.plain_share
+    )
 
 
 def classifier(config: Config, catalog: Catalog | None = None) -> Classifier:

@@ -3,6 +3,7 @@ saved model."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,11 @@ pytest.importorskip("torch", reason="torch comes with the optional `st` extra")
 
 import torch
 
-from classify import ClaimModel, ModelError, get_embedder
+from classify import ClaimModel, ModelError, ModelParams, get_embedder
 from classify.model import STANCES
-from classify.train import read_labelled
+from classify.train import catalog_examples, read_labelled, train
 from classify.tuning import TunedE5Embedder, TunedLayers, _lower_states, fine_tune
+from rebuttals import default_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,3 +136,37 @@ def test_the_default_model_is_tuned_and_reloads_with_its_layers(classifier, tmp_
     )
     with pytest.raises(ModelError, match="needs the e5 embedder with torch"):
         ClaimModel.load(tmp_path / "m")
+
+
+def test_plain_heads_read_the_plain_embedding_beside_the_tuned_one_and_reload_with_it(tmp_path):
+    """With `plain_share`, one encoder pass yields the tuned and the plain embedding side by side
+    (the plain half equal to the plain encoder's own vector), a second set of heads reads the plain
+    half, and the saved model reloads both."""
+    labelled = read_labelled(REPO / "data" / "labelled", ["train"])
+    examples = [
+        e
+        for lang in ("sv", "en")
+        for stance in STANCES
+        for e in [x for x in labelled if x.lang == lang and x.stance == stance][:40]
+    ] + catalog_examples(default_catalog())
+    base = get_embedder("e5-small-q4")
+    params = ModelParams(tune_layers=1, tune_epochs=1, tune_min_examples=50, plain_share=0.5)
+    model = train(base, examples, params)
+    alone = train(base, examples, replace(params, plain_share=0.0), tuned=model.tuned)
+
+    texts = ["soc tar inte barn utan skäl", "de tar våra barn och säljer dem", "bra match igår"]
+    embedder = model.embedder_for(base)
+    vectors = embedder.embed(texts)
+    assert model.companion is not None and alone.companion is None
+    assert vectors.shape == (3, 2 * base.dim)
+    assert np.allclose(vectors[:, : base.dim], alone.embedder_for(base).embed(texts), atol=1e-5)
+    assert np.allclose(vectors[:, base.dim :], base.embed(texts), atol=1e-5)
+    blended = [p.stance_probabilities for p in model.predict(vectors, texts)]
+    assert blended != [p.stance_probabilities for p in alone.predict(vectors[:, : base.dim], texts)]
+
+    model.save(tmp_path / "m")
+    loaded = ClaimModel.load(tmp_path / "m", base)
+    assert loaded.companion is not None
+    assert loaded.predict(loaded.embedder_for(base).embed(texts), texts) == model.predict(
+        vectors, texts
+    )

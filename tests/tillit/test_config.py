@@ -41,7 +41,7 @@ def test_tillit_db_and_double_underscore_env_vars_override_the_file(tmp_path, mo
     assert cfg.dashboard.port == 9000
 
 
-def test_default_fine_tuning_is_the_model_default_and_an_override_changes_the_model_hash():
+def test_default_model_settings_are_the_model_defaults_and_an_override_changes_the_model_hash():
     """The default config must reuse the model `make run` trained; another setting is another model."""
     from classify import ModelParams
     from classify.train import data_hash
@@ -49,8 +49,10 @@ def test_default_fine_tuning_is_the_model_default_and_an_override_changes_the_mo
 
     default = pipeline.model_params(load_config(environ={}))
     frozen = pipeline.model_params(load_config(environ={"TILLIT__CLASSIFY__FINE_TUNE_LAYERS": "0"}))
-    assert default == ModelParams() and frozen.tune_layers == 0
-    assert data_hash([], "e5", default) != data_hash([], "e5", frozen)
+    other = pipeline.model_params(load_config(environ={"TILLIT__CLASSIFY__PLAIN_SHARE": "0.25"}))
+    assert default == ModelParams() and frozen.tune_layers == 0 and other.plain_share == 0.25
+    hashes = {data_hash([], "e5", p) for p in (default, frozen, other)}
+    assert len(hashes) == 3
 
 
 @pytest.mark.parametrize(
@@ -70,6 +72,7 @@ def test_default_fine_tuning_is_the_model_default_and_an_override_changes_the_mo
             "[classify]\nfine_tune_layers = 13\n",
             r"classify\.fine_tune_layers: .*less than or equal to 12",
         ),
+        ("[classify]\nplain_share = 1.5\n", r"classify\.plain_share: .*less than or equal to 1"),
         ("[dashboard]\nport = 0\n", r"dashboard\.port"),
         ("[store\n", "not valid TOML"),
     ],
