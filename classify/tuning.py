@@ -42,9 +42,10 @@ A share of the labelled posts (15 %) is kept out of fine-tuning, and the flag th
 on those (`classify.train.train`): on posts it was tuned on, the encoder is all but always right.
 
 The tuned layers replace the frozen ones (`E5Runtime.encode(top=...)`), so without plain heads
-classifying costs what it did. Training caches the lower layers' states once and trains only the copies of the top layers
-and a linear head (AdamW, linear warm-up and decay, label smoothing): about 130 s per epoch on
-5,100 posts on 2 cores. Needs torch (the `st` extra); `classify.train` skips tuning without it.
+classifying costs what it did. Training caches the lower layers' states once and trains only the
+copies of the top layers and a linear head (AdamW, linear warm-up and decay, label smoothing):
+about 130 s per epoch on 5,100 posts on 2 cores. Needs torch (the `st` extra); `classify.train`
+skips tuning without it.
 """
 
 from __future__ import annotations
