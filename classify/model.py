@@ -199,6 +199,12 @@ class ClaimModel:
         params: ModelParams | None = None,
         data_hash: str = "",
     ) -> ClaimModel:
+        """Fit the heads on `embeddings` (one row per example).
+
+        With `params.plain_share` above 0 each row must be a tuned embedding followed by the plain
+        one (`TunedE5Embedder(beside_plain=True)`); `classify.train.train` turns the share off for
+        a model without tuned layers, whose rows are plain embeddings only.
+        """
         params = params or ModelParams()
         if len(examples) != len(embeddings):
             raise ModelError("examples and embeddings differ in length")
