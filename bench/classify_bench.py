@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
-from classify import Classifier, get_embedder
+from classify import Classifier, get_embedder, lang
 from classify.train import load_or_train
 from rebuttals import default_catalog
 from store import Document, Store, queries
@@ -94,8 +94,10 @@ def main() -> None:
         for r in range(args.runs):
             store = Store(folder / f"bench{r}.duckdb")
             queries.init(store)
+            # Cold texts: no word and no language remembered from a run before.
+            lang.forget()
             if emb.runtime is not None:
-                emb.runtime.tokenizer.forget()  # cold texts: no word remembered from a run before
+                emb.runtime.tokenizer.forget()
             cold.append(run(clf, texts, "cold", folder, store))
             warm.append(run(clf, texts, "repost", folder, store))  # same texts: cached
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

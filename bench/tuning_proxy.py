@@ -62,6 +62,12 @@ def main() -> None:
         help="also refit each tuned model's heads with this share of heads on the plain encoder",
     )
     parser.add_argument(
+        "--plain-top-layers",
+        type=int,
+        default=defaults.plain_top_layers,
+        help="encoder top layers run for the plain heads' embedding (0: pool the lower layers)",
+    )
+    parser.add_argument(
         "--shifts",
         type=float,
         nargs="*",
@@ -93,6 +99,7 @@ def main() -> None:
                 tune_seed=seed,
                 tune_restyle=args.restyle,
                 tune_dropout=args.dropout,
+                plain_top_layers=args.plain_top_layers,
             )
             start = time.perf_counter()
             model = train(embedder, examples, params)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from classify.embed import Embedder
-from classify.lang import detect
+from classify.lang import detect_many
 from classify.model import ClaimModel, Prediction
 from store import Classification, Store, queries
 
@@ -51,9 +51,8 @@ class Classifier:
 
     def _results(self, vectors, texts: Sequence[str]) -> list[Result]:
         predictions = self.model.predict(vectors, texts)
-        return [
-            Result(p, detect(t, self.default_lang)) for p, t in zip(predictions, texts, strict=True)
-        ]
+        languages = detect_many(texts, self.default_lang)
+        return [Result(p, lang) for p, lang in zip(predictions, languages, strict=True)]
 
     def classify_store(
         self,

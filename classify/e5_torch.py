@@ -380,6 +380,7 @@ class E5Runtime:
         batch_tokens: int = 4096,
         top: nn.ModuleList | None = None,
         beside_plain: bool = False,
+        plain_layers: int | None = None,
     ) -> np.ndarray:
         """One L2-normalised row per text. A batch holds at most `batch` windows and
         `batch_tokens` padded tokens: attention memory grows with the square of the length, and
@@ -388,7 +389,10 @@ class E5Runtime:
         `top` (fine-tuned copies of the top layers, `classify.tuning`) runs in place of the
         encoder's own top layers. With `beside_plain`, the encoder's own top layers also run on
         the same lower-layer states, and each row is the tuned embedding followed by the plain
-        one (each L2-normalised): two embeddings for the price of the top layers twice."""
+        one (each L2-normalised): two embeddings for the price of the top layers twice.
+        `plain_layers` runs only that many of the encoder's own top layers for the plain half
+        (0: the lower layers' states are pooled as they are, at no extra cost; as many as `top`
+        or more: all of them)."""
         prefix = "query: " if is_query else "passage: "
         v = self.tokenizer.vocabulary
         windows: list[tuple[int, list[int], int]] = []
@@ -401,7 +405,8 @@ class E5Runtime:
         shared = len(self.encoder.layers) - (len(top) if top is not None else 0)
         tops = [self.encoder.layers[shared:] if top is None else top]
         if beside_plain and top is not None:
-            tops.append(self.encoder.layers[shared:])
+            depth = len(top) if plain_layers is None else plain_layers
+            tops.append(self.encoder.layers[shared : shared + depth])
         sums = np.zeros((len(tops), len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         groups: list[list[tuple[int, list[int], int]]] = [[]]

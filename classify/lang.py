@@ -6,6 +6,7 @@ Texts with no letters at all (emoji, links) get the deployment's default languag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from lingua import Language, LanguageDetectorBuilder
@@ -33,19 +34,37 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
 
 
+# Copy-pasted texts are common in coordinated campaigns, so answers are kept (up to this many).
+_CACHE_SIZE = 50_000
+_cache: dict[str, str | None] = {}
+
+
+def forget() -> None:
+    """Drop every remembered answer (benchmarks measure cold texts with it)."""
+    _cache.clear()
+
+
 def detect(text: str, default: str = "sv") -> str:
     """ISO 639-1 code of the text's language, or `default` when the text carries no signal."""
-    return _detect(text) or default
+    return detect_many([text], default)[0]
 
 
-@lru_cache(maxsize=50_000)
-def _detect(text: str) -> str | None:
-    """Cached: copy-pasted texts are common in coordinated campaigns."""
-    if not any(ch.isalpha() for ch in text):
-        return None
-    found = _detector().detect_language_of(text)
-    return found.iso_code_639_1.name.lower() if found is not None else None
+def detect_many(texts: Sequence[str], default: str = "sv") -> list[str]:
+    """`detect` for each text, each distinct text detected once.
 
-
-def detect_many(texts: list[str], default: str = "sv") -> list[str]:
-    return [detect(t, default) for t in texts]
+    One by one on purpose: lingua's parallel detection took 2.5 s instead of 4.2 s on 2,000 cold
+    posts but raised peak memory by about 110 MB, and classifying runs close to its 1.5 GB cap."""
+    found = {t: _cache[t] for t in texts if t in _cache}
+    new = [t for t in dict.fromkeys(texts) if t not in found]
+    if new:
+        lettered = [t for t in new if any(ch.isalpha() for ch in t)]
+        languages = [_detector().detect_language_of(t) for t in lettered]
+        fresh: dict[str, str | None] = dict.fromkeys(new)
+        for text, language in zip(lettered, languages, strict=True):
+            if language is not None:
+                fresh[text] = language.iso_code_639_1.name.lower()
+        if len(_cache) + len(fresh) > _CACHE_SIZE:
+            _cache.clear()
+        _cache.update(fresh)
+        found.update(fresh)
+    return [found[t] or default for t in texts]

@@ -106,6 +106,14 @@ class ModelParams:
     # Leaving posts5 out: flag F1 on it 0.830 / 0.835 / 0.839 at 0 / 0.3 / 0.5, val 0.823 / 0.833
     # / 0.844; cold classifying about 0.71 times as fast (18 layer passes instead of 12).
     plain_share: float = 0.5
+    # How many of the encoder's own top layers compute the plain embedding: all of them (6 with 6
+    # tuned layers) gives plain e5's own vector; 0 pools the shared lower layers' states, which
+    # costs nothing beyond the tuned pass. Leaving posts5 out (seed 0, share 0.5): flag F1 on it
+    # 0.839 with 6, 0.852 with 0; val 0.844 and 0.849; out-of-fold 0.884 and 0.881. But the
+    # production model with 0 did worse on the held-out sets (test debunks flagged 0.038 -> 0.057,
+    # stance 0.928 -> 0.907; challenge flag F1 0.855 -> 0.849, debunks 0.053 -> 0.059), so the
+    # default stays 6; 0 is the setting for a deployment that needs the speed.
+    plain_top_layers: int = 6
     flag_threshold: float = 0.35
     suggest_threshold: float = 0.15
     # Per-claim thresholds chosen on out-of-fold predictions; other claims use the defaults above.
@@ -198,12 +206,15 @@ class ClaimModel:
         examples: Sequence[Example],
         params: ModelParams | None = None,
         data_hash: str = "",
+        ngrams: FeatureUnion | None = None,
     ) -> ClaimModel:
         """Fit the heads on `embeddings` (one row per example).
 
         With `params.plain_share` above 0 each row must be a tuned embedding followed by the plain
         one (`TunedE5Embedder(beside_plain=True)`); `classify.train.train` turns the share off for
-        a model without tuned layers, whose rows are plain embeddings only.
+        a model without tuned layers, whose rows are plain embeddings only. The two sets of heads
+        share one n-gram vectoriser: fitted on the same texts with the same settings, a second
+        one would be identical. `ngrams` passes in one already fitted on `examples`.
         """
         params = params or ModelParams()
         if len(examples) != len(embeddings):
@@ -213,7 +224,9 @@ class ClaimModel:
             half = embeddings.shape[1] // 2
             alone = replace(params, plain_share=0.0)
             model = cls.fit(encoder, version, embeddings[:, :half], examples, alone, data_hash)
-            model.companion = cls.fit(encoder, version, embeddings[:, half:], examples, alone)
+            model.companion = cls.fit(
+                encoder, version, embeddings[:, half:], examples, alone, ngrams=model._ngrams
+            )
             model.params = params
             return model
         texts = [e.text for e in examples]
@@ -239,7 +252,7 @@ class ClaimModel:
                     ),
                 )
             )
-        ngrams = FeatureUnion(parts).fit(texts)
+        ngrams = ngrams if ngrams is not None else FeatureUnion(parts).fit(texts)
         relevant = np.array([e.relevant for e in examples])
         grams = ngrams.transform(texts)
         scaler = StandardScaler().fit(embeddings)
@@ -293,12 +306,16 @@ class ClaimModel:
         if len(texts) == 0:
             return []
         p = self.params
+        grams = self._ngrams.transform(list(texts))
         if self.companion is None:
-            scores = self._scores(embeddings, texts)
+            scores = self._scores(embeddings, grams)
         else:
             half = embeddings.shape[1] // 2
-            scores = self._scores(embeddings[:, :half], texts).mix(
-                self.companion._scores(embeddings[:, half:], texts), p.plain_share
+            # Models saved before the heads shared one vectoriser carry an identical second one.
+            other = self.companion._ngrams
+            plain = grams if other is self._ngrams else other.transform(list(texts))
+            scores = self._scores(embeddings[:, :half], grams).mix(
+                self.companion._scores(embeddings[:, half:], plain), p.plain_share
             )
         out = []
         for i, text in enumerate(texts):
@@ -331,12 +348,11 @@ class ClaimModel:
                 )
         return out
 
-    def _scores(self, embeddings: np.ndarray, texts: Sequence[str]) -> _Scores:
-        """Every head's probabilities for `texts`, and the blended label distribution."""
+    def _scores(self, embeddings: np.ndarray, grams) -> _Scores:
+        """Every head's probabilities for the texts with these embeddings and n-gram features
+        (`self._ngrams.transform(texts)`), and the blended label distribution."""
         p = self.params
-        features = _stance_features(
-            self._scaler, embeddings, self._ngrams.transform(list(texts)), p.ngram_weight
-        )
+        features = _stance_features(self._scaler, embeddings, grams, p.ngram_weight)
         relevance = self._relevance.predict_proba(features)[:, 1]
         stance = self._stance.predict_proba(features)
         claim = self._claim.predict_proba(features)
@@ -344,13 +360,7 @@ class ClaimModel:
         stances = [str(c) for c in self._stance.classes_]
         claim_index = {str(c): k for k, c in enumerate(self._claim.classes_)}
         names = [str(c) for c in self._joint.classes_]
-        factored = np.zeros_like(joint)
-        for i in range(len(texts)):
-            stance_p = dict(zip(stances, map(float, stance[i]), strict=True))
-            factored[i] = [
-                _factored(name, float(relevance[i]), stance_p, claim[i], claim_index)
-                for name in names
-            ]
+        factored = _factored(names, relevance, stances, stance, claim, claim_index)
         labels = p.joint_weight * joint + (1 - p.joint_weight) * factored
         return _Scores(relevance, stances, stance, claim_index, claim, names, labels)
 
@@ -361,7 +371,11 @@ class ClaimModel:
         from classify.tuning import TunedE5Embedder
 
         return TunedE5Embedder(
-            base, self.tuned, self.version, beside_plain=self.companion is not None
+            base,
+            self.tuned,
+            self.version,
+            beside_plain=self.companion is not None,
+            plain_layers=self.params.plain_top_layers,
         )
 
     def decide(self, prediction: Prediction) -> Prediction:
@@ -574,16 +588,31 @@ def joint_label(example: Example) -> str:
 
 
 def _factored(
-    label: str, rel: float, stance: dict[str, float], claim_row: np.ndarray, claim_index: dict
-) -> float:
-    """P(label) from the relevance, stance and claim heads."""
-    if label == "off":
-        return 1.0 - rel
-    if label == "neutral":
-        return rel * stance.get("neutral", 0.0)
-    name, claim = label.split(":", 1)
-    k = claim_index.get(claim)
-    return rel * stance.get(name, 0.0) * (float(claim_row[k]) if k is not None else 0.0)
+    names: list[str],
+    relevance: np.ndarray,
+    stances: list[str],
+    stance: np.ndarray,
+    claim: np.ndarray,
+    claim_index: dict[str, int],
+) -> np.ndarray:
+    """P(label) from the relevance, stance and claim heads, one row per text and one column per
+    label in `names`: P(off) = 1 - P(relevant), P(neutral) = P(relevant) P(neutral), and
+    P(stance:claim) = P(relevant) P(stance) P(claim)."""
+    out = np.zeros((len(relevance), len(names)))
+    stance_column = {name: k for k, name in enumerate(stances)}
+    for j, label in enumerate(names):
+        if label == "off":
+            out[:, j] = 1.0 - relevance
+            continue
+        kind, _, name = label.partition(":")
+        s = stance_column.get(kind)
+        if s is None:
+            continue
+        if not name:
+            out[:, j] = relevance * stance[:, s]
+        elif (k := claim_index.get(name)) is not None:
+            out[:, j] = relevance * stance[:, s] * claim[:, k]
+    return out
 
 
 def _stance_features(scaler: StandardScaler, embeddings: np.ndarray, ngram_matrix, weight: float):

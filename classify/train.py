@@ -94,7 +94,7 @@ def catalog_examples(catalog: Catalog) -> list[Example]:
 
 # Settings added after models were saved, with the value that leaves a model as it was: at that
 # value they stay out of the hash, so adding a setting does not rename (and retrain) every model.
-_HASHED_ONLY_WHEN_SET = {"plain_share": 0.0}
+_HASHED_ONLY_WHEN_SET = {"plain_share": 0.0, "plain_top_layers": 6}
 
 
 def data_hash(examples: Sequence[Example], encoder: str, params: ModelParams) -> str:
@@ -151,7 +151,13 @@ def train(
         # The heads are fitted on the tuned encoder's embeddings, which is what they will read.
         from classify.tuning import TunedE5Embedder
 
-        embedder = TunedE5Embedder(embedder, tuned, version, beside_plain=params.plain_share > 0)
+        embedder = TunedE5Embedder(
+            embedder,
+            tuned,
+            version,
+            beside_plain=params.plain_share > 0,
+            plain_layers=params.plain_top_layers,
+        )
     else:
         unseen = set()
         # Without tuned layers there is no second encoder to blend in.

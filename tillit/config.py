@@ -67,6 +67,13 @@ class ClassifyConfig(_Section):
         description="Share of the heads on the plain encoder's embeddings, blended with the heads"
         " on the fine-tuned ones; 0 turns them off (needs fine_tune_layers above 0).",
     )
+    plain_top_layers: int = Field(
+        6,
+        ge=0,
+        le=12,
+        description="Encoder top layers run for the plain heads' embedding (fine_tune_layers or"
+        " more: all of them); 0 pools the layers below the tuned ones, at no extra encoder cost.",
+    )
     batch_size: int = Field(256, ge=1, le=10000, description="Documents per classify batch.")
     default_lang: str = Field(
         "sv", min_length=2, max_length=2, description="Language assumed for texts with no letters."

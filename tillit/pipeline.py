@@ -165,7 +165,9 @@ def model_params(config: Config) -> ModelParams:
     from classify import ModelParams
 
     return ModelParams(
-        tune_layers=config.classify.fine_tune_layers, plain_share=config.classify.plain_share
+        tune_layers=config.classify.fine_tune_layers,
+        plain_share=config.classify.plain_share,
+        plain_top_layers=config.classify.plain_top_layers,
     )
 
 

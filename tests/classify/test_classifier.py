@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from classify import ClaimModel, EmbedderError, get_embedder
+from classify import ClaimModel, EmbedderError, get_embedder, lang
 from classify.lang import detect
 from classify.train import HELD_OUT, read_labelled, training_set
 from rebuttals import default_catalog
@@ -74,16 +74,19 @@ def test_off_topic_and_very_short_texts_are_never_flagged(classifier):
     assert not any(r.prediction.flagged for r in results)
 
 
-def test_language_is_detected_for_each_text():
-    assert [
-        detect(t)
-        for t in [
-            "soc tar barnen från oss",
-            "السوسيال يخطف الأطفال",
-            "Sosyal hizmetler çocukları kaçırıyor",
-            "👍👍",
-        ]
-    ] == ["sv", "ar", "tr", "sv"]
+def test_language_is_detected_for_each_text_alone_and_in_a_batch():
+    texts = [
+        "soc tar barnen från oss",
+        "السوسيال يخطف الأطفال",
+        "Sosyal hizmetler çocukları kaçırıyor",
+        "👍👍",
+        "soc tar barnen från oss",
+    ]
+    lang.forget()
+    together = lang.detect_many(texts, default="en")
+    lang.forget()
+    assert [detect(t) for t in texts] == ["sv", "ar", "tr", "sv", "sv"]
+    assert together == ["sv", "ar", "tr", "en", "sv"]
 
 
 def test_saved_model_round_trips_with_identical_predictions(classifier, tmp_path):

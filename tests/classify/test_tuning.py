@@ -14,6 +14,7 @@ pytest.importorskip("torch", reason="torch comes with the optional `st` extra")
 import torch
 
 from classify import ClaimModel, ModelError, ModelParams, get_embedder
+from classify.e5_torch import mean_pool
 from classify.model import STANCES
 from classify.train import catalog_examples, read_labelled, train
 from classify.tuning import TunedE5Embedder, TunedLayers, _lower_states, fine_tune
@@ -140,8 +141,9 @@ def test_the_default_model_is_tuned_and_reloads_with_its_layers(classifier, tmp_
 
 def test_plain_heads_read_the_plain_embedding_beside_the_tuned_one_and_reload_with_it(tmp_path):
     """With `plain_share`, one encoder pass yields the tuned and the plain embedding side by side
-    (the plain half equal to the plain encoder's own vector), a second set of heads reads the plain
-    half, and the saved model reloads both."""
+    (the plain half equal to the plain encoder's own vector, or with `plain_top_layers = 0` to the
+    pooled states the tuned layers start from), a second set of heads reads the plain half, and the
+    saved model reloads both."""
     labelled = read_labelled(REPO / "data" / "labelled", ["train"])
     examples = [
         e
@@ -150,7 +152,9 @@ def test_plain_heads_read_the_plain_embedding_beside_the_tuned_one_and_reload_wi
         for e in [x for x in labelled if x.lang == lang and x.stance == stance][:40]
     ] + catalog_examples(default_catalog())
     base = get_embedder("e5-small-q4")
-    params = ModelParams(tune_layers=1, tune_epochs=1, tune_min_examples=50, plain_share=0.5)
+    params = ModelParams(
+        tune_layers=1, tune_epochs=1, tune_min_examples=50, plain_share=0.5, plain_top_layers=1
+    )
     model = train(base, examples, params)
     alone = train(base, examples, replace(params, plain_share=0.0), tuned=model.tuned)
 
@@ -164,9 +168,25 @@ def test_plain_heads_read_the_plain_embedding_beside_the_tuned_one_and_reload_wi
     blended = [p.stance_probabilities for p in model.predict(vectors, texts)]
     assert blended != [p.stance_probabilities for p in alone.predict(vectors[:, : base.dim], texts)]
 
+    # Both sets of heads read the same texts' n-grams through one vectoriser, saved once.
+    assert model.companion._ngrams is model._ngrams
+
     model.save(tmp_path / "m")
     loaded = ClaimModel.load(tmp_path / "m", base)
-    assert loaded.companion is not None
+    assert loaded.companion is not None and loaded.companion._ngrams is loaded._ngrams
     assert loaded.predict(loaded.embedder_for(base).embed(texts), texts) == model.predict(
         vectors, texts
     )
+
+    # With no plain top layers, the plain half pools the shared lower layers' states as they are.
+    pooled = train(base, examples, replace(params, plain_top_layers=0), tuned=model.tuned)
+    shallow = pooled.embedder_for(base).embed(texts)
+    assert np.allclose(shallow[:, : base.dim], vectors[:, : base.dim], atol=1e-5)
+    runtime = base.runtime
+    for row, text in zip(shallow, texts, strict=True):
+        ids, mask = runtime.tokenizer.pad([runtime.tokenizer.ids(text)])
+        with torch.inference_mode():
+            lower = mean_pool(runtime.encoder(ids, mask, layers=11), mask)[0].numpy()
+        assert np.allclose(row[base.dim :], lower / np.linalg.norm(lower), atol=1e-5)
+    pooled.save(tmp_path / "p")
+    assert ClaimModel.load(tmp_path / "p", base).embedder_for(base).plain_layers == 0

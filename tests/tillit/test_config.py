@@ -73,6 +73,10 @@ def test_default_model_settings_are_the_model_defaults_and_an_override_changes_t
             r"classify\.fine_tune_layers: .*less than or equal to 12",
         ),
         ("[classify]\nplain_share = 1.5\n", r"classify\.plain_share: .*less than or equal to 1"),
+        (
+            "[classify]\nplain_top_layers = 13\n",
+            r"classify\.plain_top_layers: .*less than or equal to 12",
+        ),
         ("[dashboard]\nport = 0\n", r"dashboard\.port"),
         ("[store\n", "not valid TOML"),
     ],
