@@ -21,6 +21,7 @@ trained model for a closer look.
 Usage: python bench/tuning_proxy.py [--layers 0 6] [--epochs 4] [--runs N] [--seeds 0 1]
                                     [--restyle 0.5] [--dropout 0.1] [--leave-out posts5]
                                     [--save DIR] [--shifts 0.8 0.9] [--plain-shares 0.3 0.5]
+                                    [--refit ngram_weight=1.5 c_claim=4,c_stance=2]
 Takes about 3 minutes for the frozen model and 17 to 25 for each tuned one on 2 cores.
 """
 
@@ -30,7 +31,7 @@ import argparse
 import copy
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,14 @@ def main() -> None:
         nargs="*",
         default=[],
         help="also refit each tuned model's heads with this share of heads on the plain encoder",
+    )
+    parser.add_argument(
+        "--refit",
+        metavar="KEY=VALUE[,KEY=VALUE]",
+        nargs="*",
+        default=[],
+        type=_settings,
+        help="also refit each tuned model's heads with these ModelParams, e.g. ngram_weight=1.5",
     )
     parser.add_argument(
         "--plain-top-layers",
@@ -111,21 +120,39 @@ def main() -> None:
             for name, posts in scored.items():
                 flag_f1[name].append(_report(name, classifier, posts, args.shifts))
             _held_out_line(model)
-            for share in args.plain_shares if layers else []:
-                # Same tuned layers, heads refitted with a share of plain-encoder heads beside them.
+            refits = [{"plain_share": share} for share in args.plain_shares] + args.refit
+            for change in refits if layers else []:
+                # Same tuned layers, heads refitted with other settings (about 6.5 min each).
+                label = ", ".join(f"{k} {v}" for k, v in change.items())
                 start = time.perf_counter()
-                blended = train(
-                    embedder, examples, replace(params, plain_share=share), tuned=model.tuned
-                )
+                refitted = train(embedder, examples, replace(params, **change), tuned=model.tuned)
                 seconds = time.perf_counter() - start
-                print(f"  plain share {share}: heads {seconds:.0f} s")
-                classifier = Classifier(embedder, blended)
+                print(f"  {label}: heads {seconds:.0f} s")
+                classifier = Classifier(embedder, refitted)
                 for name, posts in scored.items():
-                    _report(f"{name} (plain share {share})", classifier, posts, args.shifts)
-                _held_out_line(blended)
+                    _report(f"{name} ({label})", classifier, posts, args.shifts)
+                _held_out_line(refitted)
         if len(args.seeds) > 1 and layers:
             means = ", ".join(f"{k} {np.mean(v):.3f}" for k, v in flag_f1.items())
             print(f"tuned layers {layers}: mean flag F1 over seeds {args.seeds}: {means}")
+
+
+def _settings(text: str) -> dict[str, float]:
+    """`--refit` value "ngram_weight=1.5,c_claim=4" -> {"ngram_weight": 1.5, "c_claim": 4.0}."""
+    # Head settings only: the tuned layers are reused, so tuning settings would not apply.
+    names = {f.name for f in fields(ModelParams) if f.type == "float" and "tune" not in f.name}
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() not in names:
+            raise argparse.ArgumentTypeError(
+                f"{key.strip()!r} is not a head setting: one of {sorted(names)}"
+            )
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r}: the value must be a number") from None
+    return out
 
 
 def _held_out_line(model) -> None:

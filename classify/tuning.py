@@ -27,6 +27,10 @@ sets: test debunks flagged 0.057 against 0.038 and stance 0.907 against 0.928 (f
 challenge flag F1 0.849 against 0.855 and debunks flagged 0.059 against 0.053. Cold classifying,
 same machine and hour, two runs each: 47.6 against 32.5 posts/s. The default stays with the plain
 top layers; a deployment that needs the speed sets `plain_top_layers = 0` in `[classify]`.
+A middle value, 2, was no better on the proxy (posts5 flag F1 0.845, val 0.836, debunks flagged
+0.070; encoder alone about 1.2 times as fast as 6), so it was not trained for production. Nor was
+a larger plain share: 0.7 scored 0.838 on posts5 and 0.825 on val with the same tuned layers
+(0.839 and 0.844 at 0.5), and flagged more debunks (0.081 against 0.070).
 
 Averaging the weights of runs with other seeds (`seeds`, `ModelParams.tune_runs`) costs one more
 training run each and nothing when classifying. Three single runs (seeds 0, 1, 2) scored flag F1
