@@ -6,7 +6,10 @@ larger, so its numbers move less by chance. It has two waves, each with its own 
 one-line replies, debunks in the claim's own words) and the `posts6` files (898 posts by writers
 told to write unlike the training files: rotated personas, debunks that state the fact without
 negation, neighbouring-claim pairs). The second wave measures how the model holds up on writers it
-has not seen, which is what an outside held-out set tests.
+has not seen, which is what an outside held-out set tests. The third, the `posts9` files (628
+posts), was written as training data aimed at the errors on unseen writers (sarcastic and
+testimonial debunks, hedged and second-hand spreads, loose Somali spelling); it lowered the
+train -> val proxy, so it became held-out posts too. It is the hardest of the three.
 
 The floors sit a little below what the current model measures (see the classifier issue's note), not
 at the issue's targets, which the model does not reach yet. Raise them as the model improves; never
@@ -65,6 +68,17 @@ WAVE6_FLOORS = {
     "language_flag_f1": 0.70,  # lowest 0.731 (ar; fa 0.777)
     "margin_over_keywords": 0.77,  # measured 0.799
 }
+WAVE9_FLOORS = {
+    # Measured 2026-12-05 on the 628 posts9 challenge posts, same model (keyword baseline: flag F1
+    # 0.111). Per language: ar 0.784, en 0.825, fa 0.815, so 0.693, sv 0.769, tr 0.895. The model
+    # refitted with ngram_weight 2.0 scored 0.801 but flagged 0.102 of the debunks.
+    "flag_f1": 0.76,  # measured 0.789
+    "claim_macro_f1": 0.82,  # measured 0.855
+    "stance_accuracy": 0.82,  # measured 0.855
+    "debunks_wrongly_flagged_max": 0.12,  # measured 0.090
+    "language_flag_f1": 0.66,  # lowest 0.693 (so)
+    "margin_over_keywords": 0.64,  # measured 0.678
+}
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +123,7 @@ def challenge(classifier, seeded_config):
     """The challenge set scored one wave at a time (the wave is the file name's `_postsN` part)."""
     examples = read_labelled(seeded_config.classify.labelled_dir, ["challenge"])
     waves = {}
-    for wave in ("posts3", "posts6"):
+    for wave in ("posts3", "posts6", "posts9"):
         part = [e for e in examples if e.origin.split(":")[0].endswith(f"_{wave}.jsonl")]
         waves[wave] = evaluate(classifier, part, CLAIM_IDS, "challenge")
         print(wave, format_report(waves[wave]))
@@ -137,3 +151,8 @@ def test_challenge_set_keeps_its_floors(challenge):
 def test_challenge_posts_by_unseen_writers_keep_their_floors(challenge):
     assert challenge["posts6"]["model"]["n"] >= 850
     _assert_floors(challenge["posts6"], WAVE6_FLOORS)
+
+
+def test_challenge_posts_aimed_at_known_weaknesses_keep_their_floors(challenge):
+    assert challenge["posts9"]["model"]["n"] >= 600
+    _assert_floors(challenge["posts9"], WAVE9_FLOORS)
