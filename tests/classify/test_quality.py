@@ -1,7 +1,7 @@
 """Quality gate on the held-out splits: floors that a regression must not cross.
 
 The fixed test split (237 posts) is the one the issue's targets are read on. The challenge set is
-larger, so its numbers move less by chance. It has two waves, each with its own floors: the
+larger, so its numbers move less by chance. It has three waves, each with its own floors: the
 `posts3` files (1,080 posts, weighted towards the hard cases: indirect targets_muslims posts,
 one-line replies, debunks in the claim's own words) and the `posts6` files (898 posts by writers
 told to write unlike the training files: rotated personas, debunks that state the fact without
