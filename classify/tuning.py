@@ -38,6 +38,17 @@ training run each and nothing when classifying. Three single runs (seeds 0, 1, 2
 two-run soups 0.884, 0.881, 0.858 (stance 0.952, 0.963, 0.959; debunks 0.062 each): +0.005 flag F1
 and -0.004 debunks on average, inside the seed-to-seed spread, so the default stays at one run.
 
+Nor did an ensemble that keeps the runs apart (each seed's layers with their own heads, the label
+distributions averaged; the code is on the unmerged branch `experiment/seed-ensemble`). Leaving
+posts5 out, val / posts5 flag F1 and debunks flagged: seed 0 alone 0.844 / 0.839 (0.123 / 0.070),
+seed 1 alone 0.863 / 0.861 (0.062 / 0.052); both seeds 0.863 / 0.856 (0.074 / 0.070) beside the
+plain top layers (24 layer passes instead of 18) and 0.855 / 0.866 (0.099 / 0.057) beside the
+pooled lower layers (18 passes). So the pair beat seed 0 but not seed 1. The production model's
+own seed-0 layers joined with seed-1 layers did worse on every held-out set than seed 0 alone:
+test flag F1 0.837 and 0.860 against 0.861, debunks flagged 0.057 and 0.075 against 0.038;
+challenge posts3 + posts6 0.848 and 0.856 against 0.855. Out-of-fold on the posts kept out of
+tuning, the production seeds scored 0.923 (seed 0) and 0.908 (seed 1).
+
 Restyled reads (`restyled`, `ModelParams.tune_restyle`, `classify.restyle`) target the gap between
 writers: the model scores about 0.07 flag F1 lower on posts by writers it has not seen. Leaving one
 writer wave (the 1,098 posts5 posts) out of training and scoring it, two seeds each: flag F1 0.762
