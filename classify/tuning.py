@@ -44,10 +44,11 @@ posts5 out, val / posts5 flag F1 and debunks flagged: seed 0 alone 0.844 / 0.839
 seed 1 alone 0.863 / 0.861 (0.062 / 0.052); both seeds 0.863 / 0.856 (0.074 / 0.070) beside the
 plain top layers (24 layer passes instead of 18) and 0.855 / 0.866 (0.099 / 0.057) beside the
 pooled lower layers (18 passes). So the pair beat seed 0 but not seed 1. The production model's
-own seed-0 layers joined with seed-1 layers did worse on every held-out set than seed 0 alone:
-test flag F1 0.837 and 0.860 against 0.861, debunks flagged 0.057 and 0.075 against 0.038;
-challenge posts3 + posts6 0.848 and 0.856 against 0.855. Out-of-fold on the posts kept out of
-tuning, the production seeds scored 0.923 (seed 0) and 0.908 (seed 1).
+own seed-0 layers joined with seed-1 layers did no better than seed 0 alone and flagged more
+debunks: test flag F1 0.837 and 0.860 against 0.861, debunks flagged 0.057 and 0.075 against
+0.038; challenge posts3 + posts6 0.848 and 0.856 against 0.855 (debunks 0.050 and 0.059 against
+0.053); posts9 0.790 and 0.781 against 0.789. Out-of-fold on the posts kept out of tuning, the
+production seeds scored 0.923 (seed 0) and 0.908 (seed 1).
 
 Restyled reads (`restyled`, `ModelParams.tune_restyle`, `classify.restyle`) target the gap between
 writers: the model scores about 0.07 flag F1 lower on posts by writers it has not seen. Leaving one
