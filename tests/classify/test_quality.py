@@ -80,9 +80,8 @@ WAVE9_FLOORS = {
     "margin_over_keywords": 0.64,  # measured 0.678
 }
 
-# The challenge set's waves (the file name's `_postsN` part): the fewest posts each must hold, and
-# its floors. posts3 is weighted towards the hard cases, posts6 is by writers unlike the training
-# files', posts9 is aimed at the errors the model makes on such writers.
+# The challenge set's waves (the file name's `_postsN` part, described in the module docstring):
+# the fewest posts each must hold, and its floors.
 CHALLENGE_WAVES = {
     "posts3": (1000, CHALLENGE_FLOORS),
     "posts6": (850, WAVE6_FLOORS),
