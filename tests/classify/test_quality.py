@@ -1,7 +1,7 @@
 """Quality gate on the held-out splits: floors that a regression must not cross.
 
 The fixed test split (237 posts) is the one the issue's targets are read on. The challenge set is
-larger, so its numbers move less by chance. It has three waves, each with its own floors: the
+larger, so its numbers move less by chance. It has four waves, each with its own floors: the
 `posts3` files (1,080 posts, weighted towards the hard cases: indirect targets_muslims posts,
 one-line replies, debunks in the claim's own words) and the `posts6` files (898 posts by writers
 told to write unlike the training files: rotated personas, debunks that state the fact without
@@ -9,7 +9,8 @@ negation, neighbouring-claim pairs). The second wave measures how the model hold
 has not seen, which is what an outside held-out set tests. The third, the `posts9` files (628
 posts), was written as training data aimed at the errors on unseen writers (sarcastic and
 testimonial debunks, hedged and second-hand spreads, loose Somali spelling); it lowered the
-train -> val proxy, so it became held-out posts too. It is the hardest of the three.
+train -> val proxy, so it became held-out posts too. The fourth, `ar_posts12` (119 posts), is
+Arabic written in Latin letters and digits (Arabizi), the sub-population the model reads worst.
 
 The floors sit a little below what the current model measures (see the classifier issue's note), not
 at the issue's targets, which the model does not reach yet. Raise them as the model improves; never
@@ -79,6 +80,17 @@ WAVE9_FLOORS = {
     "language_flag_f1": 0.66,  # lowest 0.693 (so)
     "margin_over_keywords": 0.64,  # measured 0.678
 }
+WAVE12_FLOORS = {
+    # Measured 2026-12-05 on the 119 Arabizi posts of ar_posts12 (47 spreading), same model
+    # (keyword baseline: flag F1 0.075; its Arabic keywords are in Arabic script). Precision 0.758,
+    # recall 0.532. One spreading post moves flag F1 by about 0.015, so the floors sit lower.
+    "flag_f1": 0.57,  # measured 0.625
+    "claim_macro_f1": 0.68,  # measured 0.734
+    "stance_accuracy": 0.75,  # measured 0.798
+    "debunks_wrongly_flagged_max": 0.11,  # measured 0.062
+    "language_flag_f1": 0.57,  # Arabic only: 0.625
+    "margin_over_keywords": 0.49,  # measured 0.550
+}
 
 # The challenge set's waves (the file name's `_postsN` part, described in the module docstring):
 # the fewest posts each must hold, and its floors.
@@ -86,6 +98,7 @@ CHALLENGE_WAVES = {
     "posts3": (1000, CHALLENGE_FLOORS),
     "posts6": (850, WAVE6_FLOORS),
     "posts9": (600, WAVE9_FLOORS),
+    "posts12": (110, WAVE12_FLOORS),
 }
 
 
